@@ -1,0 +1,57 @@
+"""symmodule: Theano's Module system — symbolic classes with shared state — on PyTensor.
+
+>>> import symmodule
+>>> from symmodule import tensor as T
+>>> m = symmodule.Module()
+>>> m.c = T.dscalar()
+>>> m.inc = symmodule.Method(T.dscalar('n'), [], c=m.c + 1)
+>>> inst = m.make(c=0)
+>>> inst.inc(1)
+>>> float(inst.c)
+1.0
+"""
+
+from pytensor import config, shared
+from pytensor.compile.mode import Mode
+
+from symmodule import gof, tensor
+from symmodule.compile.io import In, Out
+from symmodule.errors import AllocationError, SymmoduleError
+from symmodule.compiled import Function
+from symmodule.module import (
+    ComponentDict,
+    ComponentList,
+    External,
+    FancyModule,
+    Member,
+    Method,
+    Module,
+    ModuleInstance,
+    default_initialize,
+    register_wrapper,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AllocationError",
+    "ComponentDict",
+    "ComponentList",
+    "External",
+    "FancyModule",
+    "Function",
+    "In",
+    "Member",
+    "Method",
+    "Mode",
+    "Module",
+    "ModuleInstance",
+    "Out",
+    "SymmoduleError",
+    "config",
+    "default_initialize",
+    "gof",
+    "register_wrapper",
+    "shared",
+    "tensor",
+]

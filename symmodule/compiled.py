@@ -1,0 +1,218 @@
+"""Compiled functions: the one class every compiled Method is, and the way to build it.
+
+:class:`Function` *is* a PyTensor ``Function`` (a subclass), so everything
+PyTensor users know keeps working on a compiled method: ``.maker``,
+``.maker.fgraph``, ``.maker.mode``, ``.input_storage``, ``.dprint()``,
+``.trust_input``. symmodule adds two things:
+
+* errors raised by a call are re-raised as symmodule errors that name the
+  method and the argument, with the engine's exception chained below;
+* Theano's storage access: ``fn.container[var]``, ``fn[var]``, ``fn[var] = v``.
+
+:func:`compile_maker` is the single door from symmodule into PyTensor's
+compiler; Methods and :func:`symmodule.function` both go through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pytensor.compile.executor import Function as _PyTensorFunction
+from pytensor.compile.maker import FunctionMaker
+from pytensor.compile.rebuild import construct_function_ins_and_outs
+from pytensor.link.basic import Container
+
+from symmodule import errors
+from symmodule.modes import resolve_mode
+
+__all__ = ["Function", "compile_maker"]
+
+
+class _ContainerView:
+    """``fn.container[key]``: the storage object of one input, by variable, name or index."""
+
+    __slots__ = ("_fn",)
+
+    def __init__(self, fn: Function) -> None:
+        self._fn = fn
+
+    def __getitem__(self, key: Any) -> Container:
+        return self._fn._sm_find(key)
+
+    def __contains__(self, key: Any) -> bool:
+        return key in self._fn._finder
+
+
+class Function(_PyTensorFunction):
+    """A compiled PyTensor function with symmodule's error messages and storage access.
+
+    Every compiled :class:`~symmodule.Method` on an instance is one of these,
+    and so is what :func:`symmodule.function` returns. It is a subclass of
+    ``pytensor.compile.Function``: drop down to PyTensor at any time through
+    ``fn.maker`` (its ``fgraph``, ``mode``, ``inputs``, ``outputs``).
+
+    Examples
+    --------
+    >>> import symmodule
+    >>> from symmodule import tensor as T
+    >>> m = symmodule.Module()
+    >>> m.c = T.dscalar()
+    >>> m.inc = symmodule.Method(T.dscalar('n'), [], c=m.c + 1)
+    >>> inst = m.make(c=0, mode='FAST_COMPILE')
+    >>> isinstance(inst.inc, symmodule.compile.Function)
+    True
+    >>> [i.variable.name for i in inst.inc.maker.inputs]
+    ['n', 'c']
+    """
+
+    __slots__ = ("_sm_where", "_sm_state")
+
+    def _sm_describe(self) -> str:
+        where = getattr(self, "_sm_where", None)
+        if where:
+            return where
+        return f"function {self.name!r}" if self.name else "function"
+
+    # -- Theano's storage access -------------------------------------------------
+
+    def _sm_find(self, key: Any) -> Container:
+        try:
+            found = self._finder[key]
+        except (KeyError, TypeError):
+            names = [i.name for i in self.maker.inputs if i.name]
+            raise KeyError(
+                f"{self._sm_describe()} has no input {key!r}; its inputs are {names}"
+            ) from None
+        if not isinstance(found, Container):
+            raise KeyError(
+                f"{self._sm_describe()}: the name {key!r} is ambiguous (several inputs "
+                "carry it); use the variable itself as the key"
+            )
+        return found
+
+    @property
+    def container(self) -> _ContainerView:
+        """The storage of each input, indexed by variable, name or position."""
+        return _ContainerView(self)
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._sm_find(key).value
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._sm_find(key).value = value
+
+    # -- calls ---------------------------------------------------------------------
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            raise self._sm_explain(exc, args, kwargs) from exc
+
+    def _sm_explain(self, exc: Exception, args: tuple, kwargs: dict) -> Exception:
+        """Work out which of the caller's mistakes (if any) ``exc`` comes from."""
+        where = self._sm_describe()
+        explicit = [i for i in self.maker.inputs if not i.implicit]
+        names = ", ".join(_input_name(i, k) for k, i in enumerate(explicit))
+        if len(args) > len(explicit):
+            return errors.MethodArgumentError(
+                errors.TOO_MANY_ARGUMENTS.format(
+                    where=where, expected=len(explicit), names=names, given=len(args)
+                )
+            )
+        implicit_names = {i.name for i in self.maker.inputs if i.implicit and i.name}
+        for key in kwargs:
+            if key in implicit_names:
+                return errors.MethodArgumentError(
+                    errors.IMPLICIT_KEYWORD.format(where=where, name=key)
+                )
+        for position, (spec, value) in enumerate(zip(explicit, args)):
+            problem = _argument_problem(spec, value)
+            if problem is not None:
+                return errors.MethodArgumentError(
+                    errors.BAD_ARGUMENT.format(
+                        where=where,
+                        name=_input_name(spec, position),
+                        position=position,
+                        expected=errors.describe_type(spec.variable.type),
+                        given=errors.describe_value(value),
+                        detail=problem,
+                    )
+                )
+        given_by_name = set(kwargs)
+        for position, spec in enumerate(explicit):
+            if position >= len(args) and spec.name not in given_by_name and spec.variable not in given_by_name:
+                return errors.MethodArgumentError(
+                    errors.MISSING_ARGUMENT.format(
+                        where=where, name=_input_name(spec, position), names=names
+                    )
+                )
+        for container, path in getattr(self, "_sm_state", ()):
+            if container.storage[0] is None:
+                return errors.UnsetMemberError(
+                    errors.UNSET_MEMBER.format(where=where, member=path)
+                )
+        if isinstance(exc, TypeError) and "Unknown input" in str(exc):
+            return errors.MethodArgumentError(f"{where}: {exc}")
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return errors.MethodExecutionError(
+            errors.EXECUTION_FAILED.format(where=where, error=f"{type(exc).__name__}: {first_line}")
+        )
+
+
+def _input_name(spec: Any, position: int) -> str:
+    return spec.name or f"<input {position}>"
+
+
+def _argument_problem(spec: Any, value: Any) -> str | None:
+    """Why ``value`` is refused for the input ``spec``, or None when it is fine."""
+    try:
+        spec.variable.type.filter(value, strict=spec.strict, allow_downcast=spec.allow_downcast)
+    except Exception as exc:  # the engine's own reason, first line only
+        text = str(exc).strip().splitlines()
+        return text[0] if text else type(exc).__name__
+    return None
+
+
+def compile_maker(
+    inputs: Sequence[Any],
+    outputs: Any = None,
+    *,
+    mode: Any = None,
+    updates: Any = None,
+    givens: Any = None,
+    name: str | None = None,
+    on_unused_input: str | None = None,
+    allow_input_downcast: bool | None = None,
+    profile: Any = None,
+) -> FunctionMaker:
+    """Rewrite a graph and prepare it for linking; the compile step shared by all of symmodule.
+
+    The returned ``FunctionMaker`` produces :class:`Function` objects: call
+    ``maker.create(input_storage)`` once per set of storage containers. Doing
+    the expensive part (graph rewriting, linker set-up) once and ``create``
+    many times is how instances of one Module share compiled code.
+    """
+    ins, outs = construct_function_ins_and_outs(
+        list(inputs),
+        outputs,
+        updates=updates,
+        givens=givens,
+        allow_input_downcast=allow_input_downcast,
+    )
+    resolved = resolve_mode(mode)
+    maker = resolved.function_maker(
+        ins,
+        outs,
+        resolved,
+        accept_inplace=False,
+        profile=profile,
+        on_unused_input=on_unused_input,
+        name=name,
+        function_class=Function,
+    )
+    # construct_function_ins_and_outs turns outputs=None into []; a call of a
+    # function declared with no outputs returns None, as in Theano.
+    maker.return_none = outputs is None
+    return maker

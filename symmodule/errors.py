@@ -1,0 +1,245 @@
+"""Every exception symmodule raises, and the texts of their messages.
+
+All errors derive from :class:`SymmoduleError`, so ``except
+symmodule.SymmoduleError`` catches everything the library raises on purpose.
+Each class also derives from the built-in exception a Python user would expect
+(``TypeError`` for a bad call, ``ValueError`` for a bad declaration, ...), so
+code written for Theano that caught those keeps working.
+
+Messages are kept here as templates, next to each other, so that they stay
+consistent: each says *what* went wrong, *where* (the module path and method
+name) and *how* to fix it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "SymmoduleError",
+    "AllocationError",
+    "DeclarationError",
+    "UpdateError",
+    "InitializationError",
+    "MemberValueError",
+    "ReadonlyMemberError",
+    "UnsetMemberError",
+    "MethodArgumentError",
+    "MethodExecutionError",
+    "MethodNotCompiledError",
+    "ResolveError",
+    "ModeError",
+]
+
+
+class SymmoduleError(Exception):
+    """Base class of every error symmodule raises on purpose."""
+
+
+class AllocationError(SymmoduleError, TypeError):
+    """A value cannot be given storage (it is not a symbolic Variable or a constant)."""
+
+
+class DeclarationError(SymmoduleError, ValueError):
+    """The Module's declaration is inconsistent; raised by ``make()``."""
+
+
+class UpdateError(DeclarationError):
+    """A Method's ``updates`` names something that is not a Member it can write."""
+
+
+class InitializationError(SymmoduleError, TypeError):
+    """``make(**init)`` or ``inst.initialize(**init)`` got a key that is not a member."""
+
+
+class MemberValueError(SymmoduleError, TypeError):
+    """A value written to a Member cannot be converted to the Member's type."""
+
+
+class ReadonlyMemberError(SymmoduleError, AttributeError):
+    """A constant Member was written to."""
+
+
+class UnsetMemberError(SymmoduleError, ValueError):
+    """A method was called while one of the Members it reads has no value."""
+
+
+class MethodArgumentError(SymmoduleError, TypeError):
+    """A compiled method was called with the wrong arguments."""
+
+
+class MethodExecutionError(SymmoduleError, RuntimeError):
+    """The compiled code of a method failed while running."""
+
+
+class MethodNotCompiledError(SymmoduleError, TypeError):
+    """A :class:`~symmodule.Method` declaration was called before ``make()``."""
+
+
+class ResolveError(SymmoduleError, LookupError):
+    """``Module.resolve`` found nothing at a path, or found the wrong kind of thing."""
+
+
+class ModeError(SymmoduleError, ValueError):
+    """A compilation mode name is unknown, or its backend is not installed."""
+
+
+# --- message templates -------------------------------------------------------
+# Placeholders are filled with str.format; keep each template self-contained.
+
+UNKNOWN_INIT_KEY = (
+    "{where}: unknown initial value {key!r}. It is not a member, container or "
+    "inner module of this module; existing ones are: {known}. "
+    "Fix the key, or handle it in an _instance_initialize override "
+    "(def _instance_initialize(self, inst, {key}=None, **init): ...)."
+)
+
+UPDATE_NOT_A_MEMBER = (
+    "Method {method!r}: the update key {key} is not a Member of the module tree "
+    "being made ({reason}). Only state can be updated: declare it as a Member "
+    "(module.x = T.scalar()) and key the update by that variable or its path."
+)
+
+UPDATE_OF_CONSTANT = (
+    "Method {method!r}: cannot update {key!r}, a read-only constant member. "
+    "Declare it as a symbolic Member (e.g. T.scalar()) to make it state."
+)
+
+UPDATE_TYPE_MISMATCH = (
+    "Method {method!r}: the update of member {key!r} has type {got} but the "
+    "member has type {expected}. Cast the expression, e.g. "
+    "T.cast(expr, {dtype!r}), or declare the member with the update's type."
+)
+
+INPUT_AND_UPDATE = (
+    "Method {method!r}: {key!r} is both an explicit input and updated. An "
+    "explicit input is an ordinary argument, so there is no state to update: "
+    "remove it from the inputs (it then becomes an implicit Member input) or "
+    "drop the update."
+)
+
+MISSING_GRAPH_INPUT = (
+    "Method {method!r}: the computation reads {variable}, which is neither one "
+    "of the method's inputs nor a Member of the module tree being made. Add it "
+    "to the method's inputs, or assign it to a module attribute to make it a Member."
+)
+
+BAD_METHOD_INPUT = (
+    "Method {method!r}: input {value!r} is not a symbolic Variable or In(...). "
+    "Inputs are Variables such as T.matrix('x'), or a list of them."
+)
+
+BAD_METHOD_OUTPUT = (
+    "Method {method!r}: output {value!r} is not a symbolic expression. "
+    "Outputs are None, one expression, or a list of expressions."
+)
+
+TOO_MANY_ARGUMENTS = (
+    "{where} takes {expected} argument(s) ({names}) but {given} were given. "
+    "Members are implicit inputs read from the instance: set them on the "
+    "instance (inst.member = value) instead of passing them."
+)
+
+IMPLICIT_KEYWORD = (
+    "{where}: {name!r} is a Member, an implicit input read from the instance; "
+    "it cannot be passed as an argument. Set it with inst.{name} = value."
+)
+
+BAD_ARGUMENT = (
+    "{where}: argument {name!r} (position {position}) expects {expected}, "
+    "got {given}. {detail}"
+)
+
+MISSING_ARGUMENT = "{where}: missing argument {name!r}. It takes ({names})."
+
+UNSET_MEMBER = (
+    "{where} reads member {member!r}, which has no value. Give it one before "
+    "calling: pass it to make(...) or set inst.{member} = value."
+)
+
+EXECUTION_FAILED = (
+    "{where} failed inside the compiled code: {error}. The engine's own "
+    "traceback, with the failing node, is shown above this error."
+)
+
+METHOD_NOT_COMPILED = (
+    "{method} is a declaration and cannot be called before make(). Compile the "
+    "Module, then call the method on the instance: inst = module.make(); "
+    "inst.method_name(...)."
+)
+
+CANNOT_CONVERT = (
+    "Cannot set member {member!r} (type {type}) to {value_desc}: {reason}. "
+    "The previous value is kept."
+)
+
+READONLY = (
+    "Cannot set readonly member {member!r}: it was declared as the constant "
+    "{value!r}. Declare a symbolic Member (e.g. T.scalar()) for state."
+)
+
+CANNOT_REPLACE = (
+    "Cannot replace {kind} {name!r} of {where}: the instance's structure is "
+    "fixed by make(). Change the Module and make() again."
+)
+
+RESOLVE_NOT_FOUND = "{where}: nothing at {path!r} ({step!r} not found). {hint}"
+
+RESOLVE_WRONG_KIND = (
+    "{where}: {path!r} is a {kind}, not a {wanted}. Drop the filter or resolve "
+    "another name."
+)
+
+UNKNOWN_MODE = (
+    "Unknown mode {mode!r}. Available modes: {available}; or pass a Mode object "
+    "(symmodule.Mode(linker, optimizer))."
+)
+
+MODE_BACKEND_MISSING = (
+    "Mode {mode!r} needs the {package!r} package, which is not installed. "
+    "Install it (pip install 'symmodule[{extra}]') or pick one of: {available}."
+)
+
+RESERVED_NAME = (
+    "{where}: {name!r} is reserved on instances ({why}). Rename the {kind}."
+)
+
+MEMBER_NOT_ROOT = (
+    "Member({variable}) at {where}: a Member must be a Variable with no owner "
+    "(T.scalar(), T.matrix('w')); {variable} is computed from other variables. "
+    "Use External(...) for a computed expression, or declare a fresh Variable."
+)
+
+NOT_WRAPPABLE = (
+    "{where}: {value!r} cannot be given storage: only symbolic Variables, "
+    "Python numbers, booleans and NumPy arrays can. Assign it as a plain "
+    "attribute instead."
+)
+
+
+def describe_type(type_: Any) -> str:
+    """``TensorType(float64, shape=(None, 3))`` as "a float64 array with 2 dimension(s) ..."."""
+    dtype = getattr(type_, "dtype", None)
+    ndim = getattr(type_, "ndim", None)
+    if dtype is None or ndim is None:
+        return str(type_)
+    shape = getattr(type_, "shape", None)
+    if shape is not None and any(s is not None for s in shape):
+        shown = ", ".join("?" if s is None else str(s) for s in shape)
+        return f"a {dtype} array with {ndim} dimension(s) and shape ({shown})"
+    return f"a {dtype} array with {ndim} dimension(s)"
+
+
+def describe_value(value: Any) -> str:
+    """A short description of a runtime value: its type, dtype and shape."""
+    if isinstance(value, np.ndarray):
+        return f"a {value.dtype} array with {value.ndim} dimension(s) and shape {value.shape}"
+    try:
+        array = np.asarray(value)
+    except Exception:
+        return f"a {type(value).__name__}"
+    if array.dtype == object:
+        return f"a {type(value).__name__}"
+    return f"a {type(value).__name__} ({array.dtype}, {array.ndim} dimension(s), shape {array.shape})"

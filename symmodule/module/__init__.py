@@ -1,0 +1,30 @@
+"""The Module system: declare symbolic classes, ``make()`` live instances.
+
+See ``README.md`` beside this file for the invariants the code keeps, and
+``module.py`` for the make() pipeline and the file that owns each stage.
+"""
+
+from symmodule.module.component import Component, Composite
+from symmodule.module.containers import ComponentDict, ComponentList
+from symmodule.module.instance import DictInstance, ListInstance, ModuleInstance, default_initialize
+from symmodule.module.member import Constant, External, Member
+from symmodule.module.method import Method
+from symmodule.module.module import FancyModule, Module, register_wrapper
+
+__all__ = [
+    "Component",
+    "Composite",
+    "ComponentDict",
+    "ComponentList",
+    "Constant",
+    "DictInstance",
+    "External",
+    "FancyModule",
+    "ListInstance",
+    "Member",
+    "Method",
+    "Module",
+    "ModuleInstance",
+    "default_initialize",
+    "register_wrapper",
+]

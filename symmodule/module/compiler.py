@@ -1,0 +1,248 @@
+"""Stage 3 of make(): each Method becomes one PyTensor function.
+
+For a Method node this module resolves the declaration against the plan —
+explicit inputs, outputs, update keys (Variables or paths) — checks it, and
+compiles it with the Members it reads as implicit inputs and its updates as
+explicit ``In(..., update=...)`` specs. The result is a :class:`Blueprint`:
+everything needed to make instances without compiling again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from pytensor.compile.io import In, SymbolicInput
+from pytensor.compile.maker import FunctionMaker
+from pytensor.compile.sharedvalue import SharedVariable
+from pytensor.graph.basic import Constant as GraphConstant
+from pytensor.graph.basic import Variable
+from pytensor.graph.traversal import graph_inputs
+from pytensor.link.basic import Container
+from pytensor.tensor import as_tensor_variable
+
+from symmodule import errors
+from symmodule.compiled import compile_maker
+from symmodule.module.method import Method
+from symmodule.module.plan import Node, Plan, join_path
+
+__all__ = ["CompiledMethod", "Blueprint", "compile_plan"]
+
+
+@dataclass(eq=False)
+class CompiledMethod:
+    """A compiled Method: its maker, and which state each implicit input binds to."""
+
+    maker: FunctionMaker
+    bindings: list[object | None]  # per maker input: a state key, or None (not state)
+    where: str
+
+    def state_keys(self) -> list[object]:
+        return [key for key in self.bindings if key is not None]
+
+
+@dataclass(eq=False)
+class Blueprint:
+    """A planned and compiled Module: instantiate it as many times as needed."""
+
+    plan: Plan
+    methods: dict[Node, CompiledMethod]
+
+    def instantiate(self) -> Any:
+        """A new instance with fresh storage (every Member unset, constants set)."""
+        from symmodule.module.instance import Builder
+
+        return Builder(self).build_root()
+
+
+def compile_plan(plan: Plan) -> Blueprint:
+    """Compile every Method of ``plan``."""
+    return Blueprint(plan, {node: _compile_method(plan, node) for node in plan.methods})
+
+
+def _compile_method(plan: Plan, node: Node) -> CompiledMethod:
+    method = node.component
+    assert isinstance(method, Method)
+    where = f"method {node.path!r}"
+    explicit = _explicit_inputs(method, where)
+    explicit_vars = [spec.variable for spec in explicit]
+    outputs = _outputs(method.outputs, where)
+    updates = _resolve_updates(plan, node, where)
+
+    for variable in updates:
+        if variable in explicit_vars:
+            raise errors.DeclarationError(
+                errors.INPUT_AND_UPDATE.format(method=node.path, key=plan.state[variable].path)
+            )
+
+    expressions = ([] if outputs is None else outputs if isinstance(outputs, list) else [outputs])
+    roots = list(graph_inputs(expressions + list(updates.values())))
+    _check_roots(plan, roots, explicit_vars, node.path)
+
+    read = set(roots)
+    implicit = [
+        key
+        for key in plan.state
+        if isinstance(key, Variable) and (key in read or key in updates) and key not in explicit_vars
+    ]
+    for key in implicit:
+        if key not in updates and key in plan.automatic_updates:
+            updates[key] = plan.automatic_updates[key]
+
+    implicit_specs = [
+        In(
+            key,
+            name=key.name,
+            value=Container(key, [None], name=key.name),
+            update=updates.get(key),
+            implicit=True,
+            mutable=key in updates,
+        )
+        for key in implicit
+    ]
+    maker = compile_maker(
+        explicit + implicit_specs,
+        outputs,
+        mode=method.mode if method.mode is not None else plan.mode,
+        name=node.path,
+        on_unused_input="ignore",
+    )
+    bindings: list[object | None] = [None] * len(explicit) + list(implicit)
+    bindings += [None] * (len(maker.inputs) - len(bindings))
+    return CompiledMethod(maker, bindings, where)
+
+
+def _explicit_inputs(method: Method, where: str) -> list[SymbolicInput]:
+    inputs = method.inputs
+    if inputs is None:
+        inputs = []
+    elif not isinstance(inputs, (list, tuple)):
+        inputs = [inputs]
+    specs = []
+    for value in inputs:
+        if isinstance(value, SymbolicInput):
+            specs.append(value)
+        elif isinstance(value, Variable) and not isinstance(value, GraphConstant):
+            specs.append(In(value))
+        else:
+            raise errors.DeclarationError(errors.BAD_METHOD_INPUT.format(method=where, value=value))
+    return specs
+
+
+def _outputs(outputs: Any, where: str) -> Any:
+    if outputs is None or (isinstance(outputs, (list, tuple)) and len(outputs) == 0):
+        return None
+    if isinstance(outputs, (list, tuple)):
+        return [_as_expression(o, where) for o in outputs]
+    return _as_expression(outputs, where)
+
+
+def _as_expression(value: Any, where: str) -> Any:
+    if isinstance(value, Variable):
+        return value
+    if hasattr(value, "variable") and isinstance(value.variable, Variable):
+        return value  # an Out(...) spec
+    try:
+        return as_tensor_variable(value)
+    except Exception:
+        raise errors.DeclarationError(
+            errors.BAD_METHOD_OUTPUT.format(method=where, value=value)
+        ) from None
+
+
+def _resolve_updates(plan: Plan, node: Node, where: str) -> dict[Variable, Variable]:
+    method = node.component
+    owner = node.parent.module_node if node.parent is not None else plan.root
+    resolved: dict[Variable, Variable] = {}
+    for key, expression in method.updates.items():
+        variable = _update_target(plan, owner, key, node.path)
+        if variable in resolved:
+            raise errors.UpdateError(
+                f"Method {node.path!r}: member {plan.state[variable].path!r} is updated twice "
+                "(once by variable and once by name, or through two names). Keep one update."
+            )
+        resolved[variable] = _update_expression(plan, variable, expression, node.path)
+    return resolved
+
+
+def _update_target(plan: Plan, owner: Node, key: Any, method_path: str) -> Variable:
+    if isinstance(key, str):
+        target = plan.node_at(join_path(owner.path, key)) or _unique_member_named(plan, key)
+        if target is None:
+            raise errors.UpdateError(
+                errors.UPDATE_NOT_A_MEMBER.format(
+                    method=method_path,
+                    key=repr(key),
+                    reason=f"no member at that path; members under {owner.path or 'the root'!r}: "
+                    + plan.describe_known(owner),
+                )
+            )
+        key_component = target.component
+        variable = getattr(key_component, "variable", None)
+        if variable is None or not isinstance(variable, Variable):
+            spec = plan.state.get(key_component)
+            if spec is not None and spec.readonly:
+                raise errors.UpdateError(errors.UPDATE_OF_CONSTANT.format(method=method_path, key=key))
+            raise errors.UpdateError(
+                errors.UPDATE_NOT_A_MEMBER.format(
+                    method=method_path, key=repr(key), reason=f"it is a {type(key_component).__name__}"
+                )
+            )
+        key = variable
+    if not isinstance(key, Variable):
+        raise errors.UpdateError(
+            errors.UPDATE_NOT_A_MEMBER.format(
+                method=method_path, key=repr(key), reason="keys are Member variables or their paths"
+            )
+        )
+    if key not in plan.state:
+        if key.owner is not None:
+            reason = "it is computed from other variables (an External)"
+        elif isinstance(key, GraphConstant):
+            reason = "it is a constant"
+        else:
+            reason = "it is not an attribute anywhere in the module tree being made"
+        raise errors.UpdateError(
+            errors.UPDATE_NOT_A_MEMBER.format(method=method_path, key=key, reason=reason)
+        )
+    return key
+
+
+def _unique_member_named(plan: Plan, name: str) -> Node | None:
+    found = [plan.node_at(spec.path) for key, spec in plan.state.items()
+             if isinstance(key, Variable) and key.name == name]
+    return found[0] if len(found) == 1 else None
+
+
+def _update_expression(plan: Plan, variable: Variable, expression: Any, method_path: str) -> Variable:
+    if not isinstance(expression, Variable):
+        dtype = getattr(variable.type, "dtype", None)
+        try:
+            value = np.asarray(expression, dtype=dtype) if dtype is not None else expression
+            expression = as_tensor_variable(value)
+        except Exception:
+            raise errors.UpdateError(
+                errors.BAD_METHOD_OUTPUT.format(method=method_path, value=expression)
+            ) from None
+    try:
+        return variable.type.filter_variable(expression, allow_convert=True)
+    except TypeError:
+        raise errors.UpdateError(
+            errors.UPDATE_TYPE_MISMATCH.format(
+                method=method_path,
+                key=plan.state[variable].path,
+                got=expression.type,
+                expected=variable.type,
+                dtype=getattr(variable.type, "dtype", "?"),
+            )
+        ) from None
+
+
+def _check_roots(plan: Plan, roots: list[Variable], explicit: list[Variable], method_path: str) -> None:
+    for root in roots:
+        if isinstance(root, (GraphConstant, SharedVariable)) or root in explicit or root in plan.state:
+            continue
+        raise errors.DeclarationError(
+            errors.MISSING_GRAPH_INPUT.format(method=method_path, variable=root)
+        )

@@ -1,0 +1,505 @@
+"""Stage 4 of make(): storage, and the instance objects users hold.
+
+:class:`Builder` turns a :class:`~symmodule.module.compiler.Blueprint` into a
+fresh instance tree: one ``Container`` per piece of state, one compiled
+function per Method (``maker.create`` bound to those containers, no
+recompilation), one :class:`ModuleInstance` per Module and list/dict-like
+objects for containers. The same component reached through several paths is
+built once, so every path sees the same object and the same storage.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from pytensor.link.basic import Container
+
+from symmodule import errors
+from symmodule.compiled import Function
+from symmodule.module.member import External, convert_value
+
+if TYPE_CHECKING:
+    from symmodule.module.compiler import Blueprint
+    from symmodule.module.plan import Node
+
+__all__ = [
+    "ModuleInstance",
+    "ListInstance",
+    "DictInstance",
+    "StateSlot",
+    "Builder",
+    "default_initialize",
+]
+
+# Names every instance has; a Module child with one of these names is refused at make().
+RESERVED_NAMES = ("component", "initialize")
+
+
+class StateSlot:
+    """Where one Member's value lives: a PyTensor ``Container`` shared by every method."""
+
+    __slots__ = ("container", "path")
+
+    def __init__(self, container: Container, path: str) -> None:
+        self.container = container
+        self.path = path
+
+    def get(self) -> Any:
+        return self.container.storage[0]
+
+    def set(self, value: Any) -> None:
+        container = self.container
+        if container.readonly:
+            raise errors.ReadonlyMemberError(
+                errors.READONLY.format(member=self.path, value=container.storage[0])
+            )
+        container.storage[0] = None if value is None else convert_value(container.type, value, self.path)
+
+
+class Builder:
+    """Builds one instance tree from a blueprint (one ``Builder`` per instance)."""
+
+    def __init__(self, blueprint: Blueprint) -> None:
+        self.blueprint = blueprint
+        self.storage: dict[object, Container] = {
+            key: Container(spec.type, [_initial_value(spec)], readonly=spec.readonly, name=spec.path)
+            for key, spec in blueprint.plan.state.items()
+        }
+        self._built: dict[int, Any] = {}
+
+    def build_root(self) -> ModuleInstance:
+        root = self.build(self.blueprint.plan.root)
+        object.__setattr__(root, "_sm_blueprint", self.blueprint)
+        object.__setattr__(root, "_sm_storage", self.storage)
+        for inst in _walk_instances(root):
+            if inst is not root:
+                object.__setattr__(inst, "_sm_root_ref", root)
+        return root
+
+    def build(self, node: Node) -> Any:
+        """The instance-side object of ``node``, built once however many paths reach it."""
+        if id(node) not in self._built:
+            self._built[id(node)] = node.component.build(self, node)
+        return self._built[id(node)]
+
+    def children(self, node: Node) -> list[tuple[Any, Any]]:
+        """``(key, built object)`` for each child of a composite node."""
+        return [(key, self.build(child)) for key, child in node.children]
+
+    def state_slot(self, key: object) -> StateSlot:
+        spec = self.blueprint.plan.state[key]
+        return StateSlot(self.storage[key], spec.path)
+
+    def function(self, node: Node) -> Function:
+        compiled = self.blueprint.methods[node]
+        maker = compiled.maker
+        input_storage = [
+            getattr(spec, "value", None) if key is None else self.storage[key]
+            for spec, key in zip(maker.inputs, compiled.bindings)
+        ]
+        fn = maker.create(input_storage)
+        fn._sm_where = f"Method {node.path!r}"
+        fn._sm_state = tuple(
+            (self.storage[key], self.blueprint.plan.state[key].path) for key in compiled.state_keys()
+        )
+        return fn
+
+
+def _initial_value(spec: Any) -> Any:
+    if spec.initial is None or spec.readonly:
+        return spec.initial
+    return convert_value(spec.type, copy.deepcopy(spec.initial), spec.path)
+
+
+def assign_into(cell: Any, value: Any, where: str) -> None:
+    """Write ``value`` through an instance cell: a member, a container or an inner module."""
+    if isinstance(cell, StateSlot):
+        cell.set(value)
+    elif isinstance(cell, (ListInstance, DictInstance)):
+        cell._sm_assign(value)
+    elif isinstance(cell, ModuleInstance) and isinstance(value, Mapping):
+        cell.initialize(**value)
+    else:
+        kind = "method" if isinstance(cell, Function) else type(cell).__name__
+        raise errors.SymmoduleError(
+            errors.CANNOT_REPLACE.format(kind=kind, name=where, where="the instance")
+        )
+
+
+def _read(cell: Any, where: str) -> Any:
+    if isinstance(cell, StateSlot):
+        return cell.get()
+    if isinstance(cell, External):
+        raise AttributeError(
+            f"{where} is an External (the expression {cell.variable}), not state: instances "
+            "hold no value for it. Return it from a Method to compute it."
+        )
+    return cell
+
+
+class ModuleInstance:
+    """What ``Module.make()`` returns: live state as attributes, compiled methods as methods.
+
+    Reading a Member gives its stored value (the array itself: in-place edits
+    are seen by every method); writing converts the value to the Member's type.
+    Inner modules are inner instances; lists and dicts of components are
+    list- and dict-like. ``inst.component`` is the Module that made it.
+
+    Examples
+    --------
+    >>> import symmodule
+    >>> from symmodule import tensor as T
+    >>> m = symmodule.Module()
+    >>> m.c = T.dscalar()
+    >>> m.inc = symmodule.Method(T.dscalar('n'), [], c=m.c + 1)
+    >>> inst = m.make(c=0)
+    >>> inst.inc(5)
+    >>> float(inst.c)
+    1.0
+    >>> inst.c = 10
+    >>> float(inst['c'])
+    10.0
+    """
+
+    #: Member names that ``str(inst)`` does not show.
+    __hide__: Sequence[str] = ()
+
+    # -- construction (by Builder, through Module.build) ----------------------------
+
+    def _sm_setup(self, component: Any, path: str, children: list[tuple[Any, Any]]) -> None:
+        set_ = object.__setattr__
+        set_(self, "component", component)
+        set_(self, "_sm_path", path)
+        set_(self, "_sm_state", {})
+        set_(self, "_sm_structure", {})
+        for name, obj in children:
+            if isinstance(obj, StateSlot):
+                self._sm_state[name] = obj
+            elif isinstance(obj, External):
+                continue
+            else:
+                self._sm_structure[name] = obj
+                set_(self, name, obj)
+
+    # -- attribute access --------------------------------------------------------------
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called when normal lookup fails: members live in _sm_state.
+        state = self.__dict__.get("_sm_state")
+        if state is not None and name in state:
+            return state[name].get()
+        raise AttributeError(self._sm_missing(name))
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        state = self.__dict__.get("_sm_state")
+        if state is not None and name in state:
+            state[name].set(value)
+        elif name in self.__dict__.get("_sm_structure", ()):
+            assign_into(self._sm_structure[name], value, self._sm_where(name))
+        elif name == "component" or name.startswith("_sm_"):
+            raise AttributeError(f"{name!r} is maintained by symmodule and cannot be set")
+        else:
+            object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        if name in self._sm_state or name in self._sm_structure:
+            raise AttributeError(
+                f"Cannot delete {self._sm_where(name)}: it is part of the structure fixed by make(); "
+                f"set a member to None to unset it."
+            )
+        object.__delattr__(self, name)
+
+    def __getitem__(self, path: str) -> Any:
+        """``inst['c']`` is ``inst.c``; dotted paths walk down: ``inst['incdec1.c']``."""
+        *parents, last = str(path).split(".")
+        holder = self._sm_walk(parents)
+        return holder[_index(last)] if not isinstance(holder, ModuleInstance) else getattr(holder, last)
+
+    def __setitem__(self, path: str, value: Any) -> None:
+        *parents, last = str(path).split(".")
+        holder = self._sm_walk(parents)
+        if isinstance(holder, ModuleInstance):
+            setattr(holder, last, value)
+        else:
+            holder[_index(last)] = value
+
+    def _sm_walk(self, parts: list[str]) -> Any:
+        holder: Any = self
+        for part in parts:
+            holder = getattr(holder, part) if isinstance(holder, ModuleInstance) else holder[_index(part)]
+        return holder
+
+    def __dir__(self) -> list[str]:
+        return sorted(set(super().__dir__()) | set(self._sm_state))
+
+    def _sm_where(self, name: str) -> str:
+        return f"{self._sm_path}.{name}" if self._sm_path else name
+
+    def _sm_missing(self, name: str) -> str:
+        where = self._sm_where(name)
+        component = self.__dict__.get("component")
+        raw = component.__dict__.get(name) if component is not None else None
+        if raw is not None:
+            from symmodule.module.member import wrap
+
+            if isinstance(wrap(raw, type(component)._sm_wrappers), External):
+                return (
+                    f"{where} is an External (a computed expression), not state: instances "
+                    "hold no value for it. Return it from a Method to compute it."
+                )
+            return (
+                f"{where} is a plain attribute of the Module, not copied to instances; "
+                f"read it as inst.component.{name}."
+            )
+        known = sorted(set(self.__dict__.get("_sm_state", ())) | set(self.__dict__.get("_sm_structure", ())))
+        close = difflib.get_close_matches(name, known, n=3)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        return f"{type(self).__name__} has no member, method or attribute {where!r}.{hint}"
+
+    # -- initialisation -------------------------------------------------------------------
+
+    def initialize(self, *args: Any, **init: Any) -> None:
+        """Run the Module's ``_instance_initialize`` on this instance again."""
+        self.component._instance_initialize(self, *args, **init)
+
+    # -- display ---------------------------------------------------------------------------
+
+    def __str__(self) -> str:
+        return "\n".join(self._sm_lines(0))
+
+    def _sm_lines(self, depth: int) -> list[str]:
+        pad = "  " * (depth + 1)
+        lines = [f"{type(self).__name__} of {type(self.component).__name__}:"]
+        hidden = set(self.__hide__)
+        for name, slot in self._sm_state.items():
+            if name not in hidden:
+                lines.append(f"{pad}{name} = {_short(slot.get())}")
+        for name, obj in self._sm_structure.items():
+            if isinstance(obj, ModuleInstance):
+                inner = obj._sm_lines(depth + 1)
+                lines.append(f"{pad}{name} = {inner[0]}")
+                lines.extend(inner[1:])
+            elif isinstance(obj, (ListInstance, DictInstance)):
+                lines.append(f"{pad}{name} = {obj!r}")
+        return lines
+
+    def __repr__(self) -> str:
+        members = ", ".join(self._sm_state) or "-"
+        methods = ", ".join(n for n, o in self._sm_structure.items() if isinstance(o, Function)) or "-"
+        return f"<{type(self).__name__} of {type(self.component).__name__}: members {members}; methods {methods}>"
+
+    # -- copies ------------------------------------------------------------------------------
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ModuleInstance:
+        root = self._sm_root()
+        if root is not self:
+            return copy.deepcopy(root, memo)[self._sm_path]
+        new = self._sm_blueprint.instantiate()
+        memo[id(self)] = new
+        for key, container in self._sm_storage.items():
+            if not container.readonly:
+                new._sm_storage[key].storage[0] = copy.deepcopy(container.storage[0], memo)
+        for path, extras in _plain_attributes(self).items():
+            target = new._sm_at(path)
+            for name, value in extras.items():
+                object.__setattr__(target, name, copy.deepcopy(value, memo))
+        return new
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        root = self._sm_root()
+        if root is not self:
+            return (_subinstance, (root, self._sm_path))
+        state = {
+            self._sm_blueprint.plan.state[key].path: container.storage[0]
+            for key, container in self._sm_storage.items()
+            if not container.readonly
+        }
+        return (
+            _restore_instance,
+            (self.component, self._sm_blueprint.plan.mode, state, _plain_attributes(self)),
+        )
+
+    def _sm_root(self) -> ModuleInstance:
+        return self.__dict__.get("_sm_root_ref") or self
+
+    def _sm_at(self, path: str) -> ModuleInstance:
+        return self if not path else self[path]
+
+
+def _plain_attributes(root: ModuleInstance) -> dict[str, dict[str, Any]]:
+    """Attributes users added to each instance of the tree, by instance path."""
+    found: dict[str, dict[str, Any]] = {}
+    for inst in _walk_instances(root):
+        extras = {
+            name: value
+            for name, value in inst.__dict__.items()
+            if not name.startswith("_sm_") and name != "component" and name not in inst._sm_structure
+        }
+        if extras:
+            found[inst._sm_path] = extras
+    return found
+
+
+def _walk_instances(root: ModuleInstance) -> Iterator[ModuleInstance]:
+    seen: set[int] = set()
+    stack: list[Any] = [root]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, ModuleInstance):
+            yield obj
+            stack.extend(obj._sm_structure.values())
+        elif isinstance(obj, ListInstance):
+            stack.extend(obj._sm_cells)
+        elif isinstance(obj, DictInstance):
+            stack.extend(obj._sm_cells.values())
+
+
+def _restore_instance(module: Any, mode: Any, state: dict[str, Any], extras: dict[str, dict[str, Any]]) -> ModuleInstance:
+    from symmodule.module.compiler import compile_plan
+    from symmodule.module.plan import Plan
+
+    inst = compile_plan(Plan(module, mode)).instantiate()
+    for key, container in inst._sm_storage.items():
+        path = inst._sm_blueprint.plan.state[key].path
+        if path in state and not container.readonly:
+            container.storage[0] = state[path]
+    for path, attributes in extras.items():
+        target = inst._sm_at(path)
+        for name, value in attributes.items():
+            object.__setattr__(target, name, value)
+    return inst
+
+
+def _subinstance(root: ModuleInstance, path: str) -> Any:
+    return root[path]
+
+
+def _index(part: str) -> Any:
+    return int(part) if part.lstrip("-").isdigit() else part
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not hasattr(value, "shape") or value.ndim == 0 else str(value)
+    if hasattr(value, "ndim") and value.ndim == 0:
+        text = str(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= 72 else text[:69] + "..."
+
+
+class ListInstance(Sequence):
+    """A list (or tuple) of components on an instance: members read and write by index."""
+
+    def __init__(self, children: list[tuple[Any, Any]], path: str, *, as_tuple: bool = False) -> None:
+        self._sm_cells = [obj for _, obj in children]
+        self._sm_path = path
+        self._sm_tuple = as_tuple
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return [_read(cell, self._sm_where(i)) for i, cell in zip(range(len(self._sm_cells))[index], self._sm_cells[index])]
+        return _read(self._sm_cells[index], self._sm_where(index))
+
+    def __setitem__(self, index: int, value: Any) -> None:
+        assign_into(self._sm_cells[index], value, self._sm_where(index))
+
+    def __len__(self) -> int:
+        return len(self._sm_cells)
+
+    def _sm_where(self, index: Any) -> str:
+        return f"{self._sm_path}.{index}"
+
+    def _sm_assign(self, values: Any) -> None:
+        values = list(values)
+        if len(values) != len(self._sm_cells):
+            raise errors.MemberValueError(
+                f"Cannot assign {len(values)} values to {self._sm_path!r}, which has "
+                f"{len(self._sm_cells)} elements; give exactly one value per element."
+            )
+        for index, value in enumerate(values):
+            self[index] = value
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (list, tuple, ListInstance)):
+            return len(self) == len(other) and all(bool(a == b) for a, b in zip(self, other))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        items = ", ".join(_short(v) for v in self)
+        return f"({items}{',' if len(self) == 1 else ''})" if self._sm_tuple else f"[{items}]"
+
+
+class DictInstance(MutableMapping):
+    """A dict of components on an instance: members read and write by key.
+
+    A new key stores a plain value, as a dict would; keys that came from the
+    Module cannot be deleted.
+    """
+
+    def __init__(self, children: dict[Any, Any], path: str) -> None:
+        self._sm_cells = children
+        self._sm_path = path
+        self._sm_declared = frozenset(children)
+
+    def __getitem__(self, key: Any) -> Any:
+        return _read(self._sm_cells[key], self._sm_where(key))
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        if key in self._sm_declared:
+            assign_into(self._sm_cells[key], value, self._sm_where(key))
+        else:
+            self._sm_cells[key] = value
+
+    def __delitem__(self, key: Any) -> None:
+        if key in self._sm_declared:
+            raise errors.SymmoduleError(
+                errors.CANNOT_REPLACE.format(kind="entry", name=self._sm_where(key), where="the instance")
+            )
+        del self._sm_cells[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._sm_cells)
+
+    def __len__(self) -> int:
+        return len(self._sm_cells)
+
+    def _sm_where(self, key: Any) -> str:
+        return f"{self._sm_path}.{key}"
+
+    def _sm_assign(self, values: Mapping[Any, Any]) -> None:
+        if not isinstance(values, Mapping):
+            raise errors.MemberValueError(
+                f"Cannot assign {type(values).__name__} to the dict-like {self._sm_path!r}; give a dict."
+            )
+        for key, value in values.items():
+            self[key] = value
+
+    def __repr__(self) -> str:
+        return "{" + ", ".join(f"{k!r}: {_short(self[k])}" for k in self) + "}"
+
+
+def default_initialize(inst: ModuleInstance, **init: Any) -> None:
+    """Set each ``key=value`` on ``inst``; a dict value initialises an inner module.
+
+    This is what ``make(**init)`` does unless the Module overrides
+    ``_instance_initialize``; overrides call it for the keys they do not
+    handle themselves. An unknown key is an error.
+    """
+    for key, value in init.items():
+        if key not in inst._sm_state and key not in inst._sm_structure:
+            known = sorted(set(inst._sm_state) | set(inst._sm_structure))
+            raise errors.InitializationError(
+                errors.UNKNOWN_INIT_KEY.format(
+                    where=f"{type(inst.component).__name__} at {inst._sm_path or 'the root'!r}",
+                    key=key,
+                    known=", ".join(known) or "(none)",
+                )
+            )
+        setattr(inst, key, value)

@@ -1,0 +1,15 @@
+"""``T.randomstreams``: Theano's import path for :class:`RandomStreams`.
+
+The class lives in :mod:`symmodule.module.random`; it is imported on first
+attribute access, so importing :mod:`symmodule.tensor` never depends on it.
+"""
+
+__all__ = ["RandomStreams"]
+
+
+def __getattr__(name: str):
+    if name == "RandomStreams":
+        from symmodule.module.random import RandomStreams
+
+        return RandomStreams
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
