@@ -171,8 +171,8 @@ METHOD_NOT_COMPILED = (
 )
 
 CANNOT_CONVERT = (
-    "Cannot set member {member!r} (type {type}) to {value_desc}: {reason}. "
-    "The previous value is kept."
+    "Cannot set member {member!r} to {value_desc}: it holds {type}. "
+    "({reason}) The previous value is kept."
 )
 
 READONLY = (

@@ -494,10 +494,11 @@ def default_initialize(inst: ModuleInstance, **init: Any) -> None:
     """
     for key, value in init.items():
         if key not in inst._sm_state and key not in inst._sm_structure:
-            known = sorted(set(inst._sm_state) | set(inst._sm_structure))
+            settable = (n for n, obj in inst._sm_structure.items() if not isinstance(obj, Function))
+            known = sorted(set(inst._sm_state) | set(settable))
             raise errors.InitializationError(
                 errors.UNKNOWN_INIT_KEY.format(
-                    where=f"{type(inst.component).__name__} at {inst._sm_path or 'the root'!r}",
+                    where=f"{type(inst.component).__name__} {inst._sm_path or '(root)'}",
                     key=key,
                     known=", ".join(known) or "(none)",
                 )

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from pytensor.graph.basic import Variable
+from pytensor.printing import pprint
+
 from symmodule import errors
 from symmodule.module.component import Component
 
@@ -87,7 +90,7 @@ class Method(Component):
             lines.append("  updates:")
             for key, expr in self.updates.items():
                 shown = key if isinstance(key, str) else (getattr(key, "name", None) or key)
-                lines.append(f"    {shown} <- {expr}")
+                lines.append(f"    {shown} <- {_expression(expr)}")
         if self.mode is not None:
             lines.append(f"  mode:    {self.mode}")
         return "\n".join(lines)
@@ -100,5 +103,15 @@ def _listing(value: Any) -> str:
     if value is None:
         return "[]"
     if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(str(getattr(v, "variable", v)) for v in value) + "]"
-    return str(getattr(value, "variable", value))
+        return "[" + ", ".join(_expression(v) for v in value) + "]"
+    return _expression(value)
+
+
+def _expression(value: Any) -> str:
+    """An expression as readable math (``(c + n)``), shortened for one line."""
+    value = getattr(value, "variable", value)
+    try:
+        text = pprint(value) if isinstance(value, Variable) else str(value)
+    except Exception:  # pprint has no printer for some Ops; the plain name will do
+        text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."

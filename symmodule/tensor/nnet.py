@@ -11,7 +11,8 @@ Numerical stability
 -------------------
 Every cross-entropy is computed from logits in log space (``log_softmax``,
 ``softplus``), never as ``log(softmax(x))`` or ``log(sigmoid(x))``, so values
-and gradients stay finite for logits of any magnitude a float can hold.
+and gradients stay finite for large logits (the tests use magnitudes of 1e3,
+where the naive forms give ``inf`` and ``nan``).
 
 :func:`binary_crossentropy` and :func:`categorical_crossentropy` take
 *probabilities*, as in Theano. When the probability argument is itself the
@@ -19,28 +20,34 @@ output of a sigmoid (resp. softmax) node, the functions look through that node
 (``output.owner.op``) and work on its input logits instead; so
 ``binary_crossentropy(sigmoid(z), t)`` is as stable as a loss written on ``z``.
 Probabilities that come from anywhere else are used as given: a probability
-of exactly 0 where the target puts mass gives ``inf``, which is the true
-value, and a zero target times a zero probability counts as 0, not NaN.
+of exactly 0 where the target puts mass gives ``inf`` (the true value), while
+a class or element whose target is 0 contributes 0 to the value and to the
+gradient even where its probability is exactly 0 (Theano gave NaN there).
 
 Differences from Theano
 -----------------------
 * :func:`softmax` takes an ``axis`` argument (default ``-1``, Theano's
   row-wise behaviour for matrices). A vector gives a vector; Theano returned
   a one-row matrix.
-* The one-hot functions accept any rank, with ``y_idx`` one rank lower than
-  ``x`` (Theano required a matrix and a vector).
+* The one-hot functions, and :func:`categorical_crossentropy` with class
+  indices, accept any rank with the indices one rank lower than the scores
+  (Theano required a matrix and a vector).
+* ``crossentropy_softmax_1hot`` takes no ``**kwargs`` (Theano passed them to
+  its op, which ignored them).
 * :func:`relu` is exactly ``x`` for ``x > 0`` and ``alpha * x`` otherwise; its
   gradient at 0 is ``alpha`` (Theano's formula gave ``(1 + alpha) / 2``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytensor.tensor as pt
 from pytensor.graph.basic import Variable
 from pytensor.scalar.math import Sigmoid
 from pytensor.tensor import TensorLike
 from pytensor.tensor.elemwise import Elemwise
-from pytensor.tensor.special import Softmax, log_softmax, xlog1py, xlogy
+from pytensor.tensor.special import Softmax, log_softmax
 from pytensor.tensor.special import softmax as _pt_softmax
 from pytensor.tensor.type import integer_dtypes
 from pytensor.tensor.variable import TensorVariable
@@ -191,6 +198,20 @@ def _log_softmax_of(p: Variable) -> Variable | None:
     return None
 
 
+def _masked_xlog(
+    weight: Variable, arg: Variable, log: Callable[[Variable], Variable], neutral: float
+) -> Variable:
+    """``weight * log(arg)``, exactly 0 in value *and gradient* where weight is 0.
+
+    PyTensor's ``xlogy`` fixes the value but its gradient at ``arg = 0`` is
+    still ``0 / 0``; a lone ``switch`` does no better, as its untaken branch
+    still sends ``0 * inf`` back. So the argument itself is replaced by a
+    harmless `neutral` value wherever its weight is 0.
+    """
+    unused = pt.eq(weight, 0)
+    return pt.switch(unused, 0, weight * log(pt.switch(unused, neutral, arg)))
+
+
 def _class_indices(y_idx: TensorLike, scores: Variable) -> TensorVariable:
     """`y_idx` as a tensor, checked to index the last axis of `scores`."""
     y_idx = pt.as_tensor_variable(y_idx)
@@ -246,8 +267,10 @@ def binary_crossentropy(output: TensorLike, target: TensorLike) -> TensorVariabl
     if z is not None:
         # log(sigmoid(z)) = -softplus(-z) and log(1 - sigmoid(z)) = -softplus(z)
         return target * softplus(-z) + (1 - target) * softplus(z)
-    # xlogy keeps a zero target from turning a saturated log into 0 * inf = NaN.
-    return -(xlogy(target, output) + xlog1py(1 - target, -output))
+    return -(
+        _masked_xlog(target, output, pt.log, 1)
+        + _masked_xlog(1 - target, -output, pt.log1p, 0)
+    )
 
 
 def categorical_crossentropy(
@@ -291,8 +314,7 @@ def categorical_crossentropy(
     log_p = _log_softmax_of(coding_dist)
     if true_dist.ndim == coding_dist.ndim:
         if log_p is None:
-            # xlogy: classes with zero target and zero probability count 0.
-            return -pt.sum(xlogy(true_dist, coding_dist), axis=-1)
+            return -pt.sum(_masked_xlog(true_dist, coding_dist, pt.log, 1), axis=-1)
         return -pt.sum(true_dist * log_p, axis=-1)
     if true_dist.ndim == coding_dist.ndim - 1:
         y_idx = _class_indices(true_dist, coding_dist)

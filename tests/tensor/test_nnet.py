@@ -245,6 +245,14 @@ def test_binary_crossentropy_of_certain_correct_probability_is_zero_not_nan():
     np.testing.assert_array_equal(f(np.array([0.0, 1.0]), np.array([0.0, 1.0])), [0.0, 0.0])
 
 
+def test_binary_crossentropy_gradient_at_certain_correct_probability_is_finite():
+    p, t = pt.dvectors("pt")
+    loss = NN.binary_crossentropy(p, t)
+    assert_finite_value_and_gradient(
+        [p, t], [loss], p, [np.array([0.0, 1.0]), np.array([0.0, 1.0])]
+    )
+
+
 # ------------------------------------------------ categorical_crossentropy
 
 
@@ -326,6 +334,13 @@ def test_categorical_crossentropy_of_zero_probability_outside_target_is_finite()
     p, t = pt.dmatrices("pt")
     f = compile_([p, t], NN.categorical_crossentropy(p, t))
     np.testing.assert_array_equal(f(np.array([[0.0, 1.0]]), np.array([[0.0, 1.0]])), [0.0])
+
+
+def test_categorical_crossentropy_gradient_at_zero_probability_outside_target_is_finite():
+    p, t = pt.dmatrices("pt")
+    loss = NN.categorical_crossentropy(p, t)
+    values = [np.array([[0.0, 1.0]]), np.array([[0.0, 1.0]])]
+    assert_finite_value_and_gradient([p, t], [loss], p, values)
 
 
 def test_categorical_crossentropy_rejects_rank_mismatch():

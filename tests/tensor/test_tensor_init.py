@@ -1,5 +1,6 @@
 """The ``T`` namespace: pytensor.tensor plus the Theano-era names."""
 
+import doctest
 import importlib
 import sys
 import types
@@ -12,6 +13,13 @@ import pytest
 from symmodule import tensor as T
 
 FLOATX = pytensor.config.floatX
+
+
+def test_docstring_examples_run():
+    with pytensor.config.change_flags(mode="FAST_COMPILE"):
+        result = doctest.testmod(T)
+    assert result.attempted > 0
+    assert result.failed == 0
 
 
 def test_scalars_makes_one_floatx_scalar_per_letter():
