@@ -18,6 +18,7 @@ from symmodule import gof, tensor
 from symmodule.compile.io import In, Out
 from symmodule.errors import AllocationError, SymmoduleError
 from symmodule.compiled import Function
+from symmodule.function_interface import function
 from symmodule.module import (
     ComponentDict,
     ComponentList,
@@ -50,6 +51,7 @@ __all__ = [
     "SymmoduleError",
     "config",
     "default_initialize",
+    "function",
     "gof",
     "register_wrapper",
     "shared",

@@ -15,10 +15,12 @@ compiler; Methods and :func:`symmodule.function` both go through it.
 
 from __future__ import annotations
 
+import copyreg
 from collections.abc import Sequence
 from typing import Any
 
 from pytensor.compile.executor import Function as _PyTensorFunction
+from pytensor.compile.executor import _pickle_Function as _pickle_function
 from pytensor.compile.maker import FunctionMaker
 from pytensor.compile.rebuild import construct_function_ins_and_outs
 from pytensor.link.basic import Container
@@ -66,10 +68,30 @@ class Function(_PyTensorFunction):
     ['n', 'c']
     """
 
-    __slots__ = ("_sm_where", "_sm_state")
+    __slots__ = ("_sm_where", "_sm_state", "_sm_arity", "_sm_implicit_names", "_sm_defaults")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._sm_where = None
+        self._sm_state = ()
+        # PyTensor writes positional arguments into input storage in order, and
+        # implicit (member) storage comes after the explicit inputs: a call with
+        # too many arguments must be refused *before* it reaches PyTensor, or
+        # it would overwrite a member before failing.
+        self._sm_arity = sum(1 for i in self.maker.inputs if not i.implicit)
+        self._sm_implicit_names = frozenset(
+            i.name for i in self.maker.inputs if i.implicit and i.name is not None
+        )
+        # Storage of arguments with a plain default value (symmodule's In(x, value=1.0)):
+        # PyTensor leaves a caller's value in it, Theano restored the default after the call.
+        self._sm_defaults = tuple(
+            container.storage
+            for spec, container in zip(self.maker.inputs, self.input_storage)
+            if getattr(spec, "owns_value", False) and spec.update is None and not spec.implicit
+        )
 
     def _sm_describe(self) -> str:
-        where = getattr(self, "_sm_where", None)
+        where = self._sm_where
         if where:
             return where
         return f"function {self.name!r}" if self.name else "function"
@@ -105,27 +127,46 @@ class Function(_PyTensorFunction):
     # -- calls ---------------------------------------------------------------------
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if len(args) > self._sm_arity or (kwargs and not self._sm_implicit_names.isdisjoint(kwargs)):
+            raise self._sm_explain(None, args, kwargs)
+        if self._sm_defaults:
+            return self._sm_call_restoring_defaults(args, kwargs)
         try:
             return super().__call__(*args, **kwargs)
         except Exception as exc:
             raise self._sm_explain(exc, args, kwargs) from exc
 
-    def _sm_explain(self, exc: Exception, args: tuple, kwargs: dict) -> Exception:
+    def _sm_call_restoring_defaults(self, args: tuple, kwargs: dict) -> Any:
+        saved = [storage[0] for storage in self._sm_defaults]
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            raise self._sm_explain(exc, args, kwargs) from exc
+        finally:
+            for storage, value in zip(self._sm_defaults, saved):
+                storage[0] = value
+
+    def _sm_explain(self, exc: Exception | None, args: tuple, kwargs: dict) -> Exception:
         """Work out which of the caller's mistakes (if any) ``exc`` comes from."""
         where = self._sm_describe()
         explicit = [i for i in self.maker.inputs if not i.implicit]
         names = ", ".join(_input_name(i, k) for k, i in enumerate(explicit))
+        is_method = bool(self._sm_state)
+        hint = errors.SET_MEMBER_HINT if is_method else errors.SET_STORAGE_HINT
         if len(args) > len(explicit):
             return errors.MethodArgumentError(
                 errors.TOO_MANY_ARGUMENTS.format(
-                    where=where, expected=len(explicit), names=names, given=len(args)
+                    where=where, expected=len(explicit), names=names, given=len(args),
+                    hint=hint.format(name="member" if is_method else "name"),
                 )
             )
-        implicit_names = {i.name for i in self.maker.inputs if i.implicit and i.name}
         for key in kwargs:
-            if key in implicit_names:
+            if key in self._sm_implicit_names:
                 return errors.MethodArgumentError(
-                    errors.IMPLICIT_KEYWORD.format(where=where, name=key)
+                    errors.IMPLICIT_KEYWORD.format(
+                        where=where, name=key, hint=hint.format(name=key),
+                        what=errors.IMPLICIT_MEMBER if is_method else errors.IMPLICIT_STORAGE,
+                    )
                 )
         for position, (spec, value) in enumerate(zip(explicit, args)):
             problem = _argument_problem(spec, value)
@@ -148,12 +189,12 @@ class Function(_PyTensorFunction):
                         where=where, name=_input_name(spec, position), names=names
                     )
                 )
-        for container, path in getattr(self, "_sm_state", ()):
+        for container, path in self._sm_state:
             if container.storage[0] is None:
                 return errors.UnsetMemberError(
                     errors.UNSET_MEMBER.format(where=where, member=path)
                 )
-        if isinstance(exc, TypeError) and "Unknown input" in str(exc):
+        if exc is None or (isinstance(exc, TypeError) and "Unknown input" in str(exc)):
             return errors.MethodArgumentError(f"{where}: {exc}")
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return errors.MethodExecutionError(
@@ -216,3 +257,8 @@ def compile_maker(
     # function declared with no outputs returns None, as in Theano.
     maker.return_none = outputs is None
     return maker
+
+
+# PyTensor registers its pickling of compiled functions for its own class only;
+# ours pickles the same way (the maker and the input storage, recompiled on load).
+copyreg.pickle(Function, _pickle_function)

@@ -137,15 +137,19 @@ BAD_METHOD_OUTPUT = (
 )
 
 TOO_MANY_ARGUMENTS = (
-    "{where} takes {expected} argument(s) ({names}) but {given} were given. "
-    "Members are implicit inputs read from the instance: set them on the "
-    "instance (inst.member = value) instead of passing them."
+    "{where} takes {expected} argument(s) ({names}) but {given} were given. {hint}"
 )
 
-IMPLICIT_KEYWORD = (
-    "{where}: {name!r} is a Member, an implicit input read from the instance; "
-    "it cannot be passed as an argument. Set it with inst.{name} = value."
+IMPLICIT_KEYWORD = "{where}: {name!r} is {what}; it cannot be passed as an argument. {hint}"
+IMPLICIT_MEMBER = "a Member, an implicit input read from the instance"
+IMPLICIT_STORAGE = "an implicit input that holds its own value"
+
+# How to change an implicit input, for a compiled Method and for a plain function.
+SET_MEMBER_HINT = (
+    "Members are implicit inputs read from the instance: set them on the "
+    "instance (inst.{name} = value) instead of passing them."
 )
+SET_STORAGE_HINT = "Implicit inputs hold their own value: set it with fn[{name!r}] = value."
 
 BAD_ARGUMENT = (
     "{where}: argument {name!r} (position {position}) expects {expected}, "
@@ -243,3 +247,127 @@ def describe_value(value: Any) -> str:
     if array.dtype == object:
         return f"a {type(value).__name__}"
     return f"a {type(value).__name__} ({array.dtype}, {array.ndim} dimension(s), shape {array.shape})"
+
+
+# --- the function interface: In(...) and symmodule.function's input specs ----
+
+
+class InputSpecError(SymmoduleError, TypeError):
+    """An input of ``symmodule.function`` or an ``In(...)`` is malformed, or its value or update does not fit."""
+
+
+__all__.append("InputSpecError")
+
+BAD_INPUT_SPEC = (
+    "{where}: input {position}, {spec}, is not an input spec: {reason}. An input "
+    "is a Variable, In(variable, ...), (variable, value) or ((variable, "
+    "update_expression), value), optionally with a name first: (name, variable, "
+    "value)."
+)
+
+BAD_INPUTS_LIST = (
+    "{where}: inputs must be a list (or tuple) of input specs, got {given}. "
+    "Wrap a single input in a list: function([x], ...)."
+)
+
+INPUT_VALUE_NOT_CONVERTIBLE = (
+    "{where}: the value {value} cannot be stored for {variable}, which is "
+    "{expected}: {reason}. Give a value of that type, or declare the variable "
+    "with the value's type."
+)
+
+INPUT_VALUE_SYMBOLIC = (
+    "{where}: the value given for {variable} is {value}, a symbolic expression. "
+    "A value is a number, an array, a Container (another function's "
+    "fn.container[var]) or a shared variable; to compute {variable} from an "
+    "expression, use givens={{{variable}: expression}}."
+)
+
+INPUT_STORAGE_TYPE_MISMATCH = (
+    "{where}: the storage given for {variable} ({expected}) holds {got}. Inputs "
+    "can share storage only when their types match: declare {variable} with "
+    "the type of the variable whose container is passed."
+)
+
+INPUT_UPDATE_NOT_SYMBOLIC = (
+    "{where}: the update of {variable} is {update!r}, not a symbolic "
+    "expression. Write the update with variables (e.g. c + n), or use "
+    "T.constant(...) for a fixed value."
+)
+
+INPUT_UPDATE_TYPE_MISMATCH = (
+    "{where}: the update of {variable} has type {got} but {variable} has type "
+    "{expected}. An update must have its variable's dtype and number of "
+    "dimensions: cast the expression (T.cast(expr, {dtype!r})), reduce or "
+    "reshape it, or declare the variable with the update's type."
+)
+
+UPDATE_OF_FUNCTION_INPUT = (
+    "{where}: updates= has the key {variable}, which is an input of the "
+    "function; updates= takes shared variables only. To update the value an "
+    "input holds, put the update in its spec: ((variable, update_expression), "
+    "value)."
+)
+
+IN_NOT_A_VARIABLE = (
+    "{where}: In(...) takes a symbolic variable (T.scalar('x'), T.matrix()), "
+    "got {given}. A constant cannot be an input: use it in the graph directly."
+)
+
+
+# --- RandomStreams: draws and per-instance generator state -------------------
+
+
+class RandomDrawError(SymmoduleError, ValueError):
+    """A ``RandomStreams`` draw was declared with arguments that contradict each other."""
+
+
+class UnknownStreamError(SymmoduleError, KeyError):
+    """``inst.random[key]`` was given something that is not a generator of that RandomStreams."""
+
+    def __str__(self) -> str:
+        # KeyError's own __str__ shows the repr of the message; show the text.
+        return str(self.args[0]) if self.args else ""
+
+
+__all__ += ["RandomDrawError", "UnknownStreamError"]
+
+RANDOM_NDIM_VS_SIZE = (
+    "RandomStreams.{draw}: ndim={ndim} contradicts size={size}, which has "
+    "{length} dimension(s). Drop ndim, or make it equal to len(size)."
+)
+
+RANDOM_NDIM_VS_PARAMS = (
+    "RandomStreams.{draw}: ndim={ndim} contradicts the draw: with no size, its "
+    "shape is the broadcast shape of the parameters, which has {length} "
+    "dimension(s). Pass size=... with {ndim} entries, or drop ndim."
+)
+
+RANDOM_SIZE_LENGTH_UNKNOWN = (
+    "RandomStreams.{draw}: the number of entries of the symbolic size {size} is "
+    "not known when the graph is built. Pass ndim=<that number> so the draw's "
+    "rank is known."
+)
+
+RANDOM_BAD_SIZE = (
+    "RandomStreams.{draw}: size={size!r} is not a shape. Give an int, a "
+    "tuple/list of ints or integer scalars, or an integer vector such as "
+    "T.shape(x)."
+)
+
+RANDOM_RNG_ARGUMENT = (
+    "RandomStreams.{draw}: rng= cannot be given; each draw gets its own "
+    "generator, reachable afterwards as out.rng."
+)
+
+UNKNOWN_STREAM = (
+    "{where}: {key} is not the generator of a stream of this RandomStreams "
+    "(it has {count} stream(s)). Index it with out.rng, where out is a draw "
+    "made by this RandomStreams before make()."
+)
+
+NOT_A_GENERATOR = (
+    "{where}: a stream's state must be a numpy.random.Generator (e.g. "
+    "numpy.random.default_rng(seed)), got {value_desc}. The previous "
+    "generator is kept."
+)

@@ -9,5 +9,6 @@ from symmodule.compile.io import In, Out
 from symmodule.compile.module import *  # noqa: F403  (the door re-exports all of it)
 from symmodule.compile.module import __all__ as _module_all
 from symmodule.compiled import Function
+from symmodule.function_interface import function
 
-__all__ = ["Function", "In", "Out", "io", "module", *_module_all]
+__all__ = ["Function", "In", "Out", "function", "io", "module", *_module_all]

@@ -36,7 +36,7 @@ class CompiledMethod:
 
     maker: FunctionMaker
     bindings: list[object | None]  # per maker input: a state key, or None (not state)
-    where: str
+    where: str  # the method's path
 
     def state_keys(self) -> list[object]:
         return [key for key in self.bindings if key is not None]
@@ -64,11 +64,11 @@ def compile_plan(plan: Plan) -> Blueprint:
 def _compile_method(plan: Plan, node: Node) -> CompiledMethod:
     method = node.component
     assert isinstance(method, Method)
-    where = f"method {node.path!r}"
+    where = node.path
     explicit = _explicit_inputs(method, where)
     explicit_vars = [spec.variable for spec in explicit]
     outputs = _outputs(method.outputs, where)
-    updates = _resolve_updates(plan, node, where)
+    updates = _resolve_updates(plan, node)
 
     for variable in updates:
         if variable in explicit_vars:
@@ -151,7 +151,7 @@ def _as_expression(value: Any, where: str) -> Any:
         ) from None
 
 
-def _resolve_updates(plan: Plan, node: Node, where: str) -> dict[Variable, Variable]:
+def _resolve_updates(plan: Plan, node: Node) -> dict[Variable, Variable]:
     method = node.component
     owner = node.parent.module_node if node.parent is not None else plan.root
     resolved: dict[Variable, Variable] = {}
@@ -167,6 +167,7 @@ def _resolve_updates(plan: Plan, node: Node, where: str) -> dict[Variable, Varia
 
 
 def _update_target(plan: Plan, owner: Node, key: Any, method_path: str) -> Variable:
+    shown = repr(key) if isinstance(key, str) else str(key)
     if isinstance(key, str):
         target = plan.node_at(join_path(owner.path, key)) or _unique_member_named(plan, key)
         if target is None:
@@ -204,7 +205,7 @@ def _update_target(plan: Plan, owner: Node, key: Any, method_path: str) -> Varia
         else:
             reason = "it is not an attribute anywhere in the module tree being made"
         raise errors.UpdateError(
-            errors.UPDATE_NOT_A_MEMBER.format(method=method_path, key=key, reason=reason)
+            errors.UPDATE_NOT_A_MEMBER.format(method=method_path, key=shown, reason=reason)
         )
     return key
 

@@ -302,10 +302,7 @@ class ModuleInstance:
         for key, container in self._sm_storage.items():
             if not container.readonly:
                 new._sm_storage[key].storage[0] = copy.deepcopy(container.storage[0], memo)
-        for path, extras in _plain_attributes(self).items():
-            target = new._sm_at(path)
-            for name, value in extras.items():
-                object.__setattr__(target, name, copy.deepcopy(value, memo))
+        _put_extras(new, _extras(self), lambda value: copy.deepcopy(value, memo))
         return new
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -319,31 +316,49 @@ class ModuleInstance:
         }
         return (
             _restore_instance,
-            (self.component, self._sm_blueprint.plan.mode, state, _plain_attributes(self)),
+            (self.component, self._sm_blueprint.plan.mode, state, _extras(self)),
         )
 
     def _sm_root(self) -> ModuleInstance:
         return self.__dict__.get("_sm_root_ref") or self
 
-    def _sm_at(self, path: str) -> ModuleInstance:
-        return self if not path else self[path]
+    def _sm_at(self, path: str) -> Any:
+        return self if not path else self._sm_walk(path.split("."))
 
 
-def _plain_attributes(root: ModuleInstance) -> dict[str, dict[str, Any]]:
-    """Attributes users added to each instance of the tree, by instance path."""
-    found: dict[str, dict[str, Any]] = {}
-    for inst in _walk_instances(root):
-        extras = {
-            name: value
-            for name, value in inst.__dict__.items()
-            if not name.startswith("_sm_") and name != "component" and name not in inst._sm_structure
-        }
+def _extras(root: ModuleInstance) -> dict[str, dict[Any, Any]]:
+    """What users added after make(): plain attributes of instances, new keys of dict-likes.
+
+    Keyed by the path of the instance or dict-like that holds them, so that a
+    copy rebuilt from the blueprint can receive them (see :func:`_put_extras`).
+    """
+    found: dict[str, dict[Any, Any]] = {}
+    for obj in _walk_instances(root, include_dicts=True):
+        if isinstance(obj, ModuleInstance):
+            extras = {
+                name: value
+                for name, value in obj.__dict__.items()
+                if not name.startswith("_sm_") and name != "component" and name not in obj._sm_structure
+            }
+        else:
+            extras = {k: v for k, v in obj._sm_cells.items() if k not in obj._sm_declared}
         if extras:
-            found[inst._sm_path] = extras
+            found[obj._sm_path] = extras
     return found
 
 
-def _walk_instances(root: ModuleInstance) -> Iterator[ModuleInstance]:
+def _put_extras(root: ModuleInstance, extras: dict[str, dict[Any, Any]], copy_value: Any) -> None:
+    for path, entries in extras.items():
+        target = root._sm_at(path)
+        for name, value in entries.items():
+            if isinstance(target, ModuleInstance):
+                object.__setattr__(target, name, copy_value(value))
+            else:
+                target._sm_cells[name] = copy_value(value)
+
+
+def _walk_instances(root: ModuleInstance, include_dicts: bool = False) -> Iterator[Any]:
+    """Every ModuleInstance of the tree once (and every dict-like, if asked)."""
     seen: set[int] = set()
     stack: list[Any] = [root]
     while stack:
@@ -357,7 +372,9 @@ def _walk_instances(root: ModuleInstance) -> Iterator[ModuleInstance]:
         elif isinstance(obj, ListInstance):
             stack.extend(obj._sm_cells)
         elif isinstance(obj, DictInstance):
-            stack.extend(obj._sm_cells.values())
+            if include_dicts:
+                yield obj
+            stack.extend(obj._sm_cells[k] for k in obj._sm_declared)
 
 
 def _restore_instance(module: Any, mode: Any, state: dict[str, Any], extras: dict[str, dict[str, Any]]) -> ModuleInstance:
@@ -369,10 +386,7 @@ def _restore_instance(module: Any, mode: Any, state: dict[str, Any], extras: dic
         path = inst._sm_blueprint.plan.state[key].path
         if path in state and not container.readonly:
             container.storage[0] = state[path]
-    for path, attributes in extras.items():
-        target = inst._sm_at(path)
-        for name, value in attributes.items():
-            object.__setattr__(target, name, value)
+    _put_extras(inst, extras, lambda value: value)
     return inst
 
 

@@ -1,0 +1,166 @@
+"""Compilation of Methods: implicit inputs are exactly the members read (and
+updated), and a compiled method is a symmodule.compile.Function, itself a
+PyTensor Function with .maker.fgraph and .maker.mode."""
+
+import numpy as np
+import pytensor.compile
+from pytensor.compile.mode import Mode
+from pytensor.graph.fg import FunctionGraph
+
+import symmodule
+from symmodule import tensor as T
+from symmodule.compile import module as M
+
+
+def three_members():
+    m = M.Module()
+    m.c, m.d, m.e = T.dscalar(), T.dscalar(), T.dscalar()
+    return m
+
+
+def implicit_names(fn):
+    return [i.name for i in fn.maker.inputs if i.implicit]
+
+
+def explicit_names(fn):
+    return [i.name for i in fn.maker.inputs if not i.implicit]
+
+
+def test_implicit_inputs_are_exactly_the_members_read():
+    m = three_members()
+    m.f = M.Method([], m.c + m.d)
+    assert sorted(implicit_names(m.make().f)) == ["c", "d"]
+
+
+def test_updated_member_is_an_implicit_input():
+    m = three_members()
+    m.f = M.Method([], [], d=m.c * 2)
+    assert sorted(implicit_names(m.make().f)) == ["c", "d"]
+
+
+def test_member_neither_read_nor_updated_is_not_an_input():
+    m = three_members()
+    m.f = M.Method([], m.c + 1)
+    assert "e" not in implicit_names(m.make().f)
+
+
+def test_method_runs_while_a_member_it_does_not_read_is_unset():
+    m = three_members()
+    m.f = M.Method([], m.c + 1)
+    inst = m.make(c=1)
+    np.testing.assert_allclose(inst.f(), 2.0)
+
+
+def test_inner_module_members_read_by_an_outer_method_are_implicit_inputs():
+    m = M.Module()
+    m.inner = three_members()
+    m.f = M.Method([], m.inner.c * 2)
+    assert implicit_names(m.make().f) == ["inner.c"]
+
+
+def test_explicit_inputs_come_first_and_are_not_implicit():
+    m = three_members()
+    n = T.dscalar("n")
+    m.f = M.Method(n, m.c + n)
+    fn = m.make().f
+    assert explicit_names(fn) == ["n"]
+    assert [i.name for i in fn.maker.inputs] == ["n", "c"]
+
+
+def test_member_given_as_explicit_input_is_not_implicit():
+    m = three_members()
+    m.f = M.Method(m.c, m.c + m.d)
+    fn = m.make().f
+    assert explicit_names(fn) == ["c"]
+    assert implicit_names(fn) == ["d"]
+
+
+def test_updated_implicit_input_is_mutable_and_carries_the_update():
+    m = three_members()
+    m.f = M.Method([], [], d=m.c * 2)
+    by_name = {i.name: i for i in m.make().f.maker.inputs}
+    assert by_name["d"].update is not None and by_name["d"].mutable
+    assert by_name["c"].update is None
+
+
+def test_compiled_method_is_a_symmodule_function():
+    m = three_members()
+    m.f = M.Method([], m.c + 1)
+    assert isinstance(m.make().f, symmodule.compile.Function)
+
+
+def test_symmodule_function_is_a_pytensor_function_subclass():
+    assert issubclass(symmodule.compile.Function, pytensor.compile.Function)
+    assert symmodule.Function is symmodule.compile.Function
+
+
+def test_compiled_method_exposes_its_function_graph():
+    m = three_members()
+    m.f = M.Method([], m.c + 1)
+    fgraph = m.make().f.maker.fgraph
+    assert isinstance(fgraph, FunctionGraph)
+    assert len(fgraph.outputs) == 1
+
+
+def test_compiled_method_exposes_its_mode():
+    m = three_members()
+    m.f = M.Method([], m.c + 1)
+    assert isinstance(m.make().f.maker.mode, Mode)
+
+
+def test_make_mode_object_is_the_mode_of_every_method():
+    mode = Mode(linker="py", optimizer=None)
+    m = three_members()
+    m.f = M.Method([], m.c + 1)
+    m.g = M.Method([], m.d + 1)
+    inst = m.make(mode=mode)
+    assert inst.f.maker.mode is mode and inst.g.maker.mode is mode
+
+
+def test_methods_of_two_instances_do_not_share_storage():
+    m = three_members()
+    m.f = M.Method([], [], c=m.c + 1)
+    first, second = m.make(c=0), m.make(c=0)
+    assert first.f.container["c"] is not second.f.container["c"]
+
+
+def test_method_with_only_a_constant_output():
+    m = M.Module()
+    m.f = M.Method([], T.constant(2.5))
+    np.testing.assert_allclose(m.make().f(), 2.5)
+
+
+def test_method_output_given_as_a_python_number():
+    m = M.Module()
+    m.f = M.Method([], 4.0)
+    np.testing.assert_allclose(m.make().f(), 4.0)
+
+
+def test_method_computes_a_matrix_expression_against_numpy():
+    m = M.Module()
+    x = T.dmatrix("x")
+    m.w = T.dmatrix()
+    m.b = T.dvector()
+    m.apply = M.Method(x, T.tanh(T.dot(x, m.w) + m.b))
+    rng = np.random.default_rng(0)
+    w, b, data = rng.normal(size=(3, 2)), rng.normal(size=2), rng.normal(size=(4, 3))
+    inst = m.make(w=w, b=b)
+    np.testing.assert_allclose(inst.apply(data), np.tanh(data @ w + b))
+
+
+def test_make_mode_applies_to_methods_of_inner_modules():
+    mode = Mode(linker="py", optimizer=None)
+    m = M.Module()
+    m.inner = three_members()
+    m.inner.f = M.Method([], m.inner.c + 1)
+    inst = m.make(mode=mode)
+    assert inst.inner.f.maker.mode is mode
+
+
+def test_method_that_only_writes_an_unset_member_runs():
+    m = three_members()
+    v = T.dscalar("v")
+    m.set_d = M.Method(v, [], d=v * 2)
+    inst = m.make()
+    inst.set_d(3)
+    np.testing.assert_allclose(inst.d, 6.0)

@@ -1,0 +1,164 @@
+"""The public API: the names users import (semantics.md "Names and layout users import").
+
+The two ``__all__`` lists are frozen here on purpose. A new public name must be
+added to the frozen list below deliberately, in the same change that adds it.
+Names semantics.md requires that do not exist yet (issue-3 work such as
+``symmodule.function``, ``symmodule.ProfileMode``, ``symmodule.models``) are
+not checked here; add them to the frozen lists and to the checks below when
+they land.
+"""
+
+import pytensor
+import pytest
+
+import symmodule
+import symmodule.compile
+import symmodule.compile.module
+from symmodule.compile import module as M
+
+SYMMODULE_ALL = [
+    "AllocationError",
+    "ComponentDict",
+    "ComponentList",
+    "External",
+    "FancyModule",
+    "Function",
+    "In",
+    "Member",
+    "Method",
+    "Mode",
+    "Module",
+    "ModuleInstance",
+    "Out",
+    "SymmoduleError",
+    "config",
+    "default_initialize",
+    "function",
+    "gof",
+    "register_wrapper",
+    "shared",
+    "tensor",
+]
+
+COMPILE_MODULE_ALL = [
+    "AllocationError",
+    "Component",
+    "ComponentDict",
+    "ComponentList",
+    "Composite",
+    "External",
+    "FancyModule",
+    "Member",
+    "Method",
+    "Module",
+    "ModuleInstance",
+    "default_initialize",
+    "register_wrapper",
+]
+
+
+def test_symmodule_all_is_frozen():
+    assert sorted(symmodule.__all__) == SYMMODULE_ALL
+
+
+def test_compile_module_all_is_frozen():
+    assert sorted(symmodule.compile.module.__all__) == COMPILE_MODULE_ALL
+
+
+@pytest.mark.parametrize("name", SYMMODULE_ALL)
+def test_every_name_in_symmodule_all_exists(name):
+    assert getattr(symmodule, name) is not None
+
+
+@pytest.mark.parametrize("name", COMPILE_MODULE_ALL)
+def test_every_name_in_compile_module_all_exists(name):
+    assert getattr(M, name) is not None
+
+
+@pytest.mark.parametrize("name", COMPILE_MODULE_ALL)
+def test_compile_package_reexports_the_module_names(name):
+    # "from symmodule.compile import Module, Method, ModuleInstance, ..."
+    assert getattr(symmodule.compile, name) is getattr(M, name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Module", "Method", "Member", "External", "ModuleInstance", "ComponentList", "ComponentDict", "FancyModule"],
+)
+def test_top_level_module_names_are_the_compile_module_ones(name):
+    assert getattr(symmodule, name) is getattr(M, name)
+
+
+def test_fancy_module_is_module():
+    assert symmodule.FancyModule is symmodule.Module
+
+
+def test_compile_io_provides_in_and_out():
+    from symmodule.compile import io
+
+    assert io.In is symmodule.In and io.Out is symmodule.Out
+
+
+def test_compile_function_is_the_compiled_method_class():
+    assert symmodule.compile.Function is symmodule.Function
+
+
+def test_config_is_pytensors_config():
+    assert symmodule.config is pytensor.config
+
+
+def test_mode_is_pytensors_mode_class():
+    assert symmodule.Mode is pytensor.compile.mode.Mode
+
+
+@pytest.mark.parametrize("name", ["Variable", "Constant", "Container", "WrapLinkerMany", "OpWiseCLinker"])
+def test_gof_provides_the_theano_names(name):
+    assert getattr(symmodule.gof, name) is not None
+
+
+def test_gof_variable_is_pytensors():
+    from pytensor.graph.basic import Variable
+
+    assert symmodule.gof.Variable is Variable
+
+
+def test_allocation_error_is_the_same_class_everywhere():
+    assert M.AllocationError is symmodule.AllocationError
+
+
+# -- the Component API (semantics.md: "exist and raise NotImplementedError on the base classes")
+
+
+@pytest.mark.parametrize("method", ["allocate", "build"])
+def test_component_base_protocol_methods_raise_not_implemented(method):
+    with pytest.raises(NotImplementedError, match=method):
+        getattr(M.Component(), method)(None, None)
+
+
+def test_component_base_pretty_raises_not_implemented():
+    with pytest.raises(NotImplementedError, match="pretty"):
+        M.Component().pretty()
+
+
+def test_composite_base_components_raises_not_implemented():
+    with pytest.raises(NotImplementedError, match="components_map"):
+        list(M.Composite().components())
+
+
+def test_composite_base_components_map_raises_not_implemented():
+    with pytest.raises(NotImplementedError, match="components_map"):
+        list(M.Composite().components_map())
+
+
+def test_composite_base_get_raises_not_implemented():
+    with pytest.raises(NotImplementedError, match="get"):
+        M.Composite().get("x")
+
+
+def test_composite_base_set_raises_not_implemented():
+    with pytest.raises(NotImplementedError, match="set"):
+        M.Composite().set("x", 1)
+
+
+def test_module_is_a_composite():
+    assert issubclass(M.Module, M.Composite) and issubclass(M.Composite, M.Component)
