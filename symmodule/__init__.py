@@ -19,6 +19,7 @@ from symmodule.compile.io import In, Out
 from symmodule.errors import AllocationError, SymmoduleError
 from symmodule.compiled import Function
 from symmodule.function_interface import function
+from symmodule.profiling import ProfileMode
 from symmodule.module import (
     ComponentDict,
     ComponentList,
@@ -48,6 +49,7 @@ __all__ = [
     "Module",
     "ModuleInstance",
     "Out",
+    "ProfileMode",
     "SymmoduleError",
     "config",
     "default_initialize",

@@ -1,9 +1,13 @@
 """Theano's ``theano.gof``: graph objects and linkers, from PyTensor.
 
-A door only: ``Variable``, ``Constant`` and ``Container`` are PyTensor's own.
+A door only: ``Variable``, ``Constant`` and ``Container`` are PyTensor's own;
+the linkers are PyTensor's, adapted to Theano's signatures in
+:mod:`symmodule.linkers`.
 """
 
 from pytensor.graph.basic import Constant, Variable
 from pytensor.link.basic import Container
 
-__all__ = ["Constant", "Container", "Variable"]
+from symmodule.linkers import OpWiseCLinker, WrapLinker, WrapLinkerMany
+
+__all__ = ["Constant", "Container", "OpWiseCLinker", "Variable", "WrapLinker", "WrapLinkerMany"]

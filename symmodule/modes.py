@@ -3,17 +3,33 @@
 A mode is PyTensor's: a rewriter plus a linker. symmodule only resolves the
 names semantics.md lists, checks that the backend a name needs is installed,
 and turns PyTensor's terse errors into ones that list what is available.
+
+The 'C' mode links the whole graph into one C module, which PyTensor can only
+do when every Op has C code; :class:`CMode` reports the Op that has none
+and points to 'CVM', through PyTensor's own hook for that
+(``Mode.function_maker``), so it works for any caller of the compiler.
+'DEBUG_MODE' is PyTensor's DebugMode, through the same hook with a work-around
+for a PyTensor bug (see :class:`DebugMode`).
 """
 
 from __future__ import annotations
 
 import importlib.util
+from typing import Any
 
+from pytensor import config
+from pytensor.compile.debug.debugmode import DebugMode as _PyTensorDebugMode
+from pytensor.compile.debug.debugmode import _Maker as _PyTensorDebugMaker
+from pytensor.compile.maker import FunctionMaker
 from pytensor.compile.mode import Mode, get_mode
+from pytensor.graph.basic import Apply
+from pytensor.graph.utils import MethodNotDefined
+from pytensor.link.c.basic import CLinker
+from pytensor.link.c.interface import CLinkerOp
 
 from symmodule.errors import MODE_BACKEND_MISSING, UNKNOWN_MODE, ModeError
 
-__all__ = ["MODE_NAMES", "resolve_mode", "available_modes"]
+__all__ = ["MODE_NAMES", "CMode", "DebugMode", "NoCCodeError", "available_modes", "resolve_mode"]
 
 #: Mode name -> the optional package its backend needs (None: always there).
 MODE_NAMES: dict[str, str | None] = {
@@ -29,14 +45,149 @@ MODE_NAMES: dict[str, str | None] = {
 # Spellings PyTensor or Theano code use for the same modes.
 _ALIASES = {"DEBUGMODE": "DEBUG_MODE", "C_VM": "CVM"}
 
+NO_C_CODE = (
+    "Mode 'C' compiles the whole graph{where} into one C module, so every Op needs "
+    "C code: {reason}. Use mode='CVM' instead: it runs each Op's C code when there "
+    "is some and its Python code otherwise."
+)
+
+NO_COMPILER = (
+    "Mode 'C' needs a C++ compiler, and PyTensor has none configured "
+    "(symmodule.config.cxx is empty). Install one (g++ or clang++) or pick one "
+    "of: {available}."
+)
+
+
+class NoCCodeError(ModeError, NotImplementedError):
+    """Mode 'C' was asked to compile a graph with an Op that has no C code.
+
+    Also a ``NotImplementedError``: PyTensor raises that for the same cause.
+    """
+
+
+def _installed(package: str | None) -> bool:
+    return package is None or importlib.util.find_spec(package) is not None
+
+
+def _has_backend(name: str) -> bool:
+    if name == "C" and not config.cxx:
+        return False
+    return _installed(MODE_NAMES[name])
+
 
 def available_modes() -> list[str]:
     """The mode names whose backend is installed here."""
-    return [
-        name
-        for name, package in MODE_NAMES.items()
-        if package is None or importlib.util.find_spec(package) is not None
-    ]
+    return [name for name in MODE_NAMES if _has_backend(name)]
+
+
+class _CFunctionMaker(FunctionMaker):
+    """PyTensor's FunctionMaker, reporting Ops without C code as :class:`NoCCodeError`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Ops outside the C interface are known before any C is generated: say so
+        # now rather than when the first function is created.
+        for node in self.fgraph.toposort():
+            if not isinstance(node.op, CLinkerOp):
+                raise NoCCodeError(self._message(f"{node.op} (in {node}) has none"))
+
+    def create(self, *args: Any, **kwargs: Any) -> Any:
+        # An Op can be a C Op yet have no C code for this node (an Elemwise of a
+        # scalar Op without any); that only shows while generating the module.
+        try:
+            return super().create(*args, **kwargs)
+        except (NotImplementedError, MethodNotDefined) as exc:
+            node = _node_being_compiled(exc, self.fgraph.apply_nodes)
+            reason = _first_line(exc) if node is None else f"{node.op} (in {node}) has none"
+            raise NoCCodeError(self._message(reason)) from exc
+
+    def _message(self, reason: str) -> str:
+        name = getattr(self, "name", None)
+        return NO_C_CODE.format(where=f" of {name!r}" if name else "", reason=reason)
+
+
+class CMode(Mode):
+    """PyTensor's pure C mode: the whole graph becomes one compiled C function.
+
+    Only graphs whose every Op has C code compile; any other raises
+    :class:`NoCCodeError`, which says to use 'CVM'. ``mode='C'`` is this mode
+    with the 'fast_run' rewrites.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from symmodule import tensor as T
+    >>> from symmodule.compiled import compile_maker
+    >>> x = T.dvector('x')
+    >>> f = compile_maker([x], x * 2 + 1, mode=CMode()).create()
+    >>> f(np.arange(3.0))
+    array([1., 3., 5.])
+    """
+
+    def __init__(self, linker: Any = None, optimizer: Any = "fast_run", db: Any = None) -> None:
+        super().__init__(CLinker() if linker is None else linker, optimizer, db)
+
+    @property
+    def function_maker(self) -> type[FunctionMaker]:
+        return _CFunctionMaker
+
+
+_C_MODE = CMode()
+
+
+class _DebugMaker(_PyTensorDebugMaker):
+    """DebugMode's FunctionMaker, compiling without in-place rewrites when they would crash it."""
+
+    def __init__(self, inputs: Any, outputs: Any, mode: Any, *args: Any, **kwargs: Any) -> None:
+        if any(_scalar_updated_in_place(spec) for spec in inputs):
+            mode = mode.excluding("inplace")
+        super().__init__(inputs, outputs, mode, *args, **kwargs)
+
+
+def _scalar_updated_in_place(spec: Any) -> bool:
+    # Only mutable inputs (those with an update) may be destroyed by an in-place Op.
+    variable = getattr(spec, "variable", None)
+    ndim = getattr(getattr(variable, "type", None), "ndim", None)
+    return bool(getattr(spec, "mutable", False)) and ndim == 0
+
+
+class DebugMode(_PyTensorDebugMode):
+    """PyTensor's DebugMode ('DEBUG_MODE'): every node is run by its C and Python code and checked.
+
+    One difference: a function that updates a 0-d input (a scalar Member
+    or shared variable with an update, such as ``c = c + n``) is compiled
+    without PyTensor's in-place rewrites. PyTensor 3.0.7's DebugMode crashes
+    on such a function when an in-place Op overwrites that input (it calls
+    ``ndarray.itemset``, which NumPy 2 removed). Values and the other checks
+    are unchanged; only in-place Ops on those functions go unchecked.
+    And ``mode='DEBUG_MODE'`` leaves out the C-only rewrite that fuses an
+    elementwise expression into the reduction over it (``sum(exp(x))``):
+    the fused node's Python code, which DebugMode runs to compare, is wrong
+    in PyTensor 3.0.7 (it skips the expression on the first element).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import symmodule
+    >>> from symmodule import tensor as T
+    >>> m = symmodule.Module()
+    >>> m.c = T.dscalar()
+    >>> n = T.dscalar('n')
+    >>> m.inc = symmodule.Method(n, m.c + n, c=m.c + n)
+    >>> inst = m.make(c=1.0, mode='DEBUG_MODE')
+    >>> float(inst.inc(2.0)), float(inst.c)
+    (3.0, 3.0)
+    """
+
+    @property
+    def function_maker(self) -> type[FunctionMaker]:
+        return _DebugMaker
+
+
+# The fused CAReduce{Composite} made by "local_careduce_fusion" (a C-only
+# rewrite) has a wrong Python implementation, which DebugMode runs and
+# compares: every sum of an elementwise expression would fail its check.
+_DEBUG_MODE = DebugMode(optimizer="fast_run").excluding("local_careduce_fusion")
 
 
 def resolve_mode(mode: str | Mode | None) -> Mode:
@@ -46,25 +197,62 @@ def resolve_mode(mode: str | Mode | None) -> Mode:
     ----------
     mode
         One of :data:`MODE_NAMES` (case-insensitive), a ``Mode`` instance, or
-        None for ``symmodule.config.mode``.
+        None for ``symmodule.config.mode``. Names map to PyTensor's predefined
+        modes, except 'C' (:class:`CMode`) and 'DEBUG_MODE' (:class:`DebugMode`).
 
     Raises
     ------
     ModeError
         When the name is unknown or its backend package is not installed.
     """
-    if mode is None or isinstance(mode, Mode):
-        return get_mode(mode)
+    if mode is None:
+        # The configured default gets the same treatment as the name passed
+        # explicitly (config.mode='C' reports missing C code the same way);
+        # PyTensor's other names ('Mode', 'NanGuardMode') go to PyTensor.
+        configured = str(config.mode)
+        if _ALIASES.get(configured.upper(), configured.upper()) not in MODE_NAMES:
+            return get_mode(None)
+        mode = configured
+    if isinstance(mode, Mode):
+        return mode
     if not isinstance(mode, str):
         raise ModeError(UNKNOWN_MODE.format(mode=mode, available=", ".join(available_modes())))
     name = _ALIASES.get(mode.upper(), mode.upper())
     if name not in MODE_NAMES:
         raise ModeError(UNKNOWN_MODE.format(mode=mode, available=", ".join(available_modes())))
-    package = MODE_NAMES[name]
-    if package is not None and importlib.util.find_spec(package) is None:
+    if not _has_backend(name):
+        available = ", ".join(available_modes())
+        package = MODE_NAMES[name]
+        if package is None:
+            raise ModeError(NO_COMPILER.format(available=available))
         raise ModeError(
-            MODE_BACKEND_MISSING.format(
-                mode=mode, package=package, extra=package, available=", ".join(available_modes())
-            )
+            MODE_BACKEND_MISSING.format(mode=mode, package=package, extra=package, available=available)
         )
+    if name == "C":
+        return _C_MODE
+    if name == "DEBUG_MODE":
+        return _DEBUG_MODE
     return get_mode(name)
+
+
+def _node_being_compiled(exc: BaseException, nodes: Any) -> Apply | None:
+    """The node of ``nodes`` whose C code generation raised ``exc``, if the traceback shows it.
+
+    PyTensor's message is often empty (a bare NotImplementedError from an
+    Elemwise whose scalar Op has no C code); its code generator and the Ops'
+    ``c_code`` methods hold the node as a local named ``node``: the deepest
+    frame holding one of the graph's nodes names the culprit.
+    """
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        candidate = tb.tb_frame.f_locals.get("node")
+        if isinstance(candidate, Apply) and candidate in nodes:
+            found = candidate
+        tb = tb.tb_next
+    return found
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__

@@ -30,6 +30,7 @@ SYMMODULE_ALL = [
     "Module",
     "ModuleInstance",
     "Out",
+    "ProfileMode",
     "SymmoduleError",
     "config",
     "default_initialize",

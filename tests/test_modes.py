@@ -1,0 +1,216 @@
+"""Mode names and Mode objects: each compiles the same small Module and gives FAST_COMPILE's numbers.
+
+Numba and C compiles are slow when cold, so every mode compiles the one tiny
+graph of :func:`counter_module` (the compile caches then serve it warm).
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytensor
+import pytensor.scalar as ps
+import pytest
+from pytensor.compile.mode import get_mode
+from pytensor.link.c.basic import CLinker
+from pytensor.link.numba.linker import NumbaLinker
+from pytensor.link.vm import VMLinker
+from pytensor.tensor.elemwise import Elemwise
+
+import symmodule
+from symmodule import modes
+from symmodule import tensor as T
+from symmodule.compiled import compile_maker
+from symmodule.errors import ModeError
+from symmodule.modes import CMode, DebugMode, NoCCodeError, available_modes, resolve_mode
+
+X = np.linspace(0.0, 1.0, 4)
+
+
+def counter_module() -> symmodule.Module:
+    """State ``c``; ``step(n)`` returns ``exp(n) * c + 1`` and adds 1 to ``c``."""
+    m = symmodule.Module()
+    m.c = T.dscalar()
+    n = T.dvector("n")
+    m.step = symmodule.Method(n, T.exp(n) * m.c + 1, c=m.c + 1)
+    return m
+
+
+def run(mode: object) -> tuple[symmodule.ModuleInstance, list]:
+    inst = counter_module().make(c=2.0, mode=mode)
+    first = np.asarray(inst.step(X))
+    second = np.asarray(inst.step(X))
+    return inst, [first, second, float(np.asarray(inst.c))]
+
+
+@pytest.fixture(scope="module")
+def expected() -> list:
+    return run("FAST_COMPILE")[1]
+
+
+def assert_same(got: list, want: list) -> None:
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def test_fast_compile_reference_is_right(expected):
+    assert_same(expected, [np.exp(X) * 2 + 1, np.exp(X) * 3 + 1, 4.0])
+
+
+@pytest.mark.parametrize(
+    "mode, linker_type",
+    [
+        ("FAST_RUN", None),
+        ("NUMBA", NumbaLinker),
+        ("CVM", VMLinker),
+        ("C", CLinker),
+        ("DEBUG_MODE", None),
+        ("fast_compile", VMLinker),  # names are case-insensitive
+        ("DebugMode", None),  # PyTensor's spelling
+    ],
+)
+def test_mode_names_give_fast_compile_numbers(mode, linker_type, expected):
+    inst, got = run(mode)
+    assert_same(got, expected)
+    if linker_type is not None:
+        assert isinstance(inst.step.maker.linker, linker_type)
+
+
+def test_cvm_runs_the_c_loop():
+    assert resolve_mode("CVM").linker.use_cloop
+
+
+def test_debug_mode_is_pytensor_debugmode(expected):
+    inst, got = run("DEBUG_MODE")
+    assert isinstance(inst.step.maker.mode, DebugMode)
+    assert_same(got, expected)
+
+
+def test_debug_mode_checks_a_reduction_of_an_elementwise_expression():
+    # sum(exp(n)) is fused into one node by a C-only rewrite whose Python code
+    # DebugMode would run and find wrong; DEBUG_MODE leaves that rewrite out.
+    m = symmodule.Module()
+    m.c = T.dscalar()
+    n = T.dvector("n")
+    m.total = symmodule.Method(n, (T.exp(n) * m.c).sum(), c=m.c + 1)
+    inst = m.make(c=2.0, mode="DEBUG_MODE")
+    assert float(inst.total(X)) == pytest.approx(2 * np.exp(X).sum())
+    assert float(inst.total(X)) == pytest.approx(3 * np.exp(X).sum())
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [
+        get_mode("CVM"),
+        CMode(),
+        symmodule.Mode(symmodule.gof.OpWiseCLinker(), "fast_run"),
+        symmodule.Mode("cvm", "fast_compile"),
+    ],
+    ids=["predefined CVM", "CMode", "OpWiseCLinker", "Mode('cvm', 'fast_compile')"],
+)
+def test_mode_objects_give_fast_compile_numbers(mode, expected):
+    inst, got = run(mode)
+    assert inst.step.maker.mode is mode
+    assert_same(got, expected)
+
+
+def test_jax_mode_gives_fast_compile_numbers(expected):
+    pytest.importorskip("jax")
+    assert_same(run("JAX")[1], expected)
+
+
+def test_compile_maker_takes_mode_names():
+    x = T.dvector("x")
+    f = compile_maker([x], x * 2, mode="CVM").create()
+    np.testing.assert_array_equal(f(X), X * 2)
+
+
+def test_function_takes_mode_names(expected):
+    if not hasattr(symmodule, "function"):
+        pytest.skip("symmodule.function is not there yet")
+    x = T.dvector("x")
+    for mode in ("CVM", "C", "DEBUG_MODE", "NUMBA"):
+        f = symmodule.function([x], T.exp(x) * 2 + 1, mode=mode)
+        np.testing.assert_allclose(f(X), expected[0])
+
+
+def test_configured_default_mode_is_resolved_like_a_name():
+    with pytensor.config.change_flags(mode="C"):
+        assert resolve_mode(None) is resolve_mode("C")
+        with pytest.raises(NoCCodeError, match="Use mode='CVM'"):
+            _inverse_module().make()
+    with pytensor.config.change_flags(mode="Mode"):
+        assert resolve_mode(None) is get_mode(None)
+
+
+# -- errors -------------------------------------------------------------------------
+
+
+def test_unknown_mode_name_lists_the_available_ones():
+    listed = r"Available modes: FAST_COMPILE, FAST_RUN, NUMBA, CVM, C"
+    with pytest.raises(ModeError, match=rf"Unknown mode 'FASTEST'\. {listed}"):
+        counter_module().make(mode="FASTEST")
+
+
+def test_mode_of_a_wrong_type_is_refused():
+    hint = r"symmodule\.Mode\(linker, optimizer\)"
+    with pytest.raises(ModeError, match=rf"Unknown mode 3\. Available modes: .*{hint}"):
+        resolve_mode(3)
+
+
+@pytest.mark.parametrize("name, package", [("NUMBA", "numba"), ("JAX", "jax")])
+def test_missing_backend_names_the_extra_and_the_available_modes(monkeypatch, name, package):
+    monkeypatch.setattr(modes, "_installed", lambda pkg: pkg is None)
+    assert name not in available_modes()
+    message = rf"needs the '{package}' package.*symmodule\[{package}\].*FAST_COMPILE"
+    with pytest.raises(ModeError, match=message):
+        counter_module().make(mode=name)
+
+
+def test_available_modes_follow_what_is_installed():
+    names = available_modes()
+    assert {"FAST_COMPILE", "FAST_RUN", "NUMBA", "CVM", "C", "DEBUG_MODE"} <= set(names)
+    assert ("JAX" in names) == modes._installed("jax")
+
+
+def test_c_mode_without_a_compiler_says_so(monkeypatch):
+    monkeypatch.setattr(modes, "config", SimpleNamespace(cxx=""))
+    assert "C" not in available_modes()
+    with pytest.raises(ModeError, match=r"Mode 'C' needs a C\+\+ compiler.*CVM"):
+        resolve_mode("C")
+
+
+def _inverse_module() -> symmodule.Module:
+    m = symmodule.Module()
+    m.w = T.dmatrix()
+    m.inv = symmodule.Method([], T.linalg.inv(m.w) * 2)
+    return m
+
+
+def test_c_mode_refuses_an_op_without_c_code_and_points_to_cvm():
+    with pytest.raises(NoCCodeError, match=r"'inv'.*MatrixInverse.*has none\. Use mode='CVM'") as info:
+        _inverse_module().make(mode="C")
+    # Code catching PyTensor's own error for this keeps working.
+    assert isinstance(info.value, ModeError) and isinstance(info.value, NotImplementedError)
+
+
+def test_the_advice_works_cvm_runs_that_graph():
+    inst = _inverse_module().make(mode="CVM", w=np.eye(2) * 4)
+    np.testing.assert_allclose(inst.inv(), np.eye(2) / 2)
+
+
+class _PyOnlyDouble(ps.UnaryScalarOp):
+    """A scalar Op with Python code only: an Elemwise of it is a C Op without C code."""
+
+    def impl(self, x):
+        return 2.0 * x
+
+
+def test_c_mode_names_the_node_whose_c_code_is_missing():
+    py_double = Elemwise(_PyOnlyDouble(ps.upgrade_to_float, name="py_only_double"))
+    x = T.dvector("x")
+    maker = compile_maker([x], py_double(x) + 1, mode="C", name="f")
+    message = r"of 'f'.*Py_only_double \(in Py_only_double\(x\)\) has none\. Use mode='CVM'"
+    with pytest.raises(NoCCodeError, match=message):
+        maker.create()
