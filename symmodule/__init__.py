@@ -12,9 +12,9 @@
 """
 
 from pytensor import config, shared
-from pytensor.compile.mode import Mode
+from symmodule.modes import Mode
 
-from symmodule import gof, tensor
+from symmodule import gof, models, tensor
 from symmodule.compile.io import In, Out
 from symmodule.errors import AllocationError, SymmoduleError
 from symmodule.compiled import Function
@@ -55,6 +55,7 @@ __all__ = [
     "default_initialize",
     "function",
     "gof",
+    "models",
     "register_wrapper",
     "shared",
     "tensor",

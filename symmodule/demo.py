@@ -9,8 +9,12 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import numpy as np
+
+import symmodule
 from symmodule import tensor as T
 from symmodule.compile import module as M
+from symmodule.models import SoftmaxXERegression
 
 
 def _step(label: str, result: Any, inst: Any, *paths: str) -> None:
@@ -65,12 +69,40 @@ def nesting_example(mode: Any = None) -> None:
     print()
 
 
+def advanced_example(mode: Any = None, steps: int = 1000) -> None:
+    """module.md, "Advanced example": train a regression model, then profile it."""
+    print("Advanced example: SoftmaxXERegression trained by gradient descent (module.md).")
+    rng = np.random.default_rng(0)
+    data_x = rng.standard_normal((4, 10))
+    data_y = [[int(x)] for x in rng.standard_normal(4) > 0]
+    model = SoftmaxXERegression(regularize=False).make(
+        input_size=10, target_size=1, stepsize=0.1, mode=mode
+    )
+    for i in range(steps):
+        xe = model.update(data_x, data_y)
+        if i % 100 == 0:
+            print(f"  step {i:4d}  cost {float(xe):.6f}")
+    print("  final weights:", np.round(model.w.ravel(), 3))
+    print("  final biases: ", np.round(model.b, 3))
+    print()
+    print("The same model under ProfileMode (200 steps), and its summary:")
+    profmode = symmodule.ProfileMode(optimizer="fast_run", linker=symmodule.gof.OpWiseCLinker())
+    model = SoftmaxXERegression(regularize=False).make(
+        input_size=10, target_size=1, stepsize=0.1, mode=profmode
+    )
+    for _ in range(200):
+        model.update(data_x, data_y)
+    profmode.print_summary(n_ops_to_print=8, n_apply_to_print=0)
+    print()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     mode = argv[0] if argv else "FAST_COMPILE"
     print(f"symmodule demo (mode {mode})\n")
     basic_example(mode)
     nesting_example(mode)
+    advanced_example(mode)
     return 0
 
 

@@ -21,7 +21,8 @@ from pytensor import config
 from pytensor.compile.debug.debugmode import DebugMode as _PyTensorDebugMode
 from pytensor.compile.debug.debugmode import _Maker as _PyTensorDebugMaker
 from pytensor.compile.maker import FunctionMaker
-from pytensor.compile.mode import Mode, get_mode
+from pytensor.compile.mode import Mode as _PyTensorMode
+from pytensor.compile.mode import get_mode
 from pytensor.graph.basic import Apply
 from pytensor.graph.utils import MethodNotDefined
 from pytensor.link.c.basic import CLinker
@@ -29,7 +30,7 @@ from pytensor.link.c.interface import CLinkerOp
 
 from symmodule.errors import MODE_BACKEND_MISSING, UNKNOWN_MODE, ModeError
 
-__all__ = ["MODE_NAMES", "CMode", "DebugMode", "NoCCodeError", "available_modes", "resolve_mode"]
+__all__ = ["MODE_NAMES", "CMode", "DebugMode", "Mode", "NoCCodeError", "available_modes", "resolve_mode"]
 
 #: Mode name -> the optional package its backend needs (None: always there).
 MODE_NAMES: dict[str, str | None] = {
@@ -56,6 +57,36 @@ NO_COMPILER = (
     "(symmodule.config.cxx is empty). Install one (g++ or clang++) or pick one "
     "of: {available}."
 )
+
+
+class Mode(_PyTensorMode):
+    """PyTensor's ``Mode`` (a linker and a rewriter), with Theano's ``print_summary``.
+
+    ``symmodule.Mode(linker, optimizer)`` is what Theano-era code subclasses to
+    build its own modes (module.md's ``PrintEverythingMode``). Every mode can
+    ``print_summary()``; only :class:`~symmodule.ProfileMode` records timings,
+    so on other modes it says how to get them.
+
+    Examples
+    --------
+    >>> import symmodule
+    >>> mode = symmodule.Mode(symmodule.gof.OpWiseCLinker(), 'fast_run')
+    >>> mode.print_summary()  # doctest: +ELLIPSIS
+    Mode(linker=OpWiseCLinker..., optimizer=fast_run): no timings recorded...
+    """
+
+    def print_summary(self, file: Any = None) -> None:
+        """Say what this mode is; timings need a :class:`~symmodule.ProfileMode`."""
+        import sys
+
+        linker = type(self.linker).__name__ if not isinstance(self.linker, str) else self.linker
+        print(
+            f"{type(self).__name__}(linker={linker}, optimizer={self.provided_optimizer}): "
+            "no timings recorded. Compile with symmodule.ProfileMode(optimizer=..., "
+            "linker=...) to get per-function and per-Op times and call counts.",
+            file=sys.stdout if file is None else file,
+        )
+
 
 
 class NoCCodeError(ModeError, NotImplementedError):
@@ -213,7 +244,7 @@ def resolve_mode(mode: str | Mode | None) -> Mode:
         if _ALIASES.get(configured.upper(), configured.upper()) not in MODE_NAMES:
             return get_mode(None)
         mode = configured
-    if isinstance(mode, Mode):
+    if isinstance(mode, _PyTensorMode):
         return mode
     if not isinstance(mode, str):
         raise ModeError(UNKNOWN_MODE.format(mode=mode, available=", ".join(available_modes())))

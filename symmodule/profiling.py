@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from pytensor.compile.debug.profiling import ProfileStats
 from pytensor.compile.maker import FunctionMaker
-from pytensor.compile.mode import Mode
+from symmodule.modes import Mode
 
 from symmodule.linkers import OpWiseCLinker
 

@@ -36,6 +36,7 @@ SYMMODULE_ALL = [
     "default_initialize",
     "function",
     "gof",
+    "models",
     "register_wrapper",
     "shared",
     "tensor",
@@ -108,8 +109,9 @@ def test_config_is_pytensors_config():
     assert symmodule.config is pytensor.config
 
 
-def test_mode_is_pytensors_mode_class():
-    assert symmodule.Mode is pytensor.compile.mode.Mode
+def test_mode_is_a_pytensor_mode_with_print_summary():
+    assert issubclass(symmodule.Mode, pytensor.compile.mode.Mode)
+    assert callable(symmodule.Mode.print_summary)
 
 
 @pytest.mark.parametrize("name", ["Variable", "Constant", "Container", "WrapLinkerMany", "OpWiseCLinker"])

@@ -10,6 +10,7 @@ from symmodule.module.instance import DictInstance, ListInstance, ModuleInstance
 from symmodule.module.member import Constant, External, Member
 from symmodule.module.method import Method
 from symmodule.module.module import FancyModule, Module, register_wrapper
+from symmodule.module.random import RandomStreams, RandomStreamsInstance
 
 __all__ = [
     "Component",
@@ -25,6 +26,8 @@ __all__ = [
     "Method",
     "Module",
     "ModuleInstance",
+    "RandomStreams",
+    "RandomStreamsInstance",
     "default_initialize",
     "register_wrapper",
 ]

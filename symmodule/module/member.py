@@ -137,7 +137,8 @@ class Constant(Component):
 
     def allocate(self, plan: Plan, node: Node) -> None:
         plan.declare_state(
-            self, node.path, as_tensor_variable(self.value).type, initial=self.value, readonly=True
+            # np.asarray first: PyTensor refuses to make a tensor of a Python bool.
+            self, node.path, as_tensor_variable(np.asarray(self.value)).type, initial=self.value, readonly=True
         )
 
     def build(self, builder: Builder, node: Node) -> Any:
