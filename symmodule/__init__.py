@@ -13,6 +13,7 @@
 
 from pytensor import config, shared
 from symmodule.modes import Mode
+from symmodule.module.cache import CodeCache, code_cache
 
 from symmodule import gof, models, tensor
 from symmodule.compile.io import In, Out
@@ -37,6 +38,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AllocationError",
+    "CodeCache",
     "ComponentDict",
     "ComponentList",
     "External",
@@ -51,6 +53,7 @@ __all__ = [
     "Out",
     "ProfileMode",
     "SymmoduleError",
+    "code_cache",
     "config",
     "default_initialize",
     "function",

@@ -18,6 +18,7 @@ from symmodule.compile import module as M
 
 SYMMODULE_ALL = [
     "AllocationError",
+    "CodeCache",
     "ComponentDict",
     "ComponentList",
     "External",
@@ -32,6 +33,7 @@ SYMMODULE_ALL = [
     "Out",
     "ProfileMode",
     "SymmoduleError",
+    "code_cache",
     "config",
     "default_initialize",
     "function",

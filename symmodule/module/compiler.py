@@ -24,22 +24,24 @@ from pytensor.tensor import as_tensor_variable
 
 from symmodule import errors
 from symmodule.compiled import compile_maker
+from symmodule.module.cache import CodeCache
 from symmodule.module.method import Method
 from symmodule.module.plan import Node, Plan, join_path
 
-__all__ = ["CompiledMethod", "Blueprint", "compile_plan"]
+__all__ = ["CompiledMethod", "Blueprint", "ResolvedMethod", "compile_plan", "resolve_method"]
 
 
 @dataclass(eq=False)
 class CompiledMethod:
-    """A compiled Method: its maker, and which state each implicit input binds to."""
+    """A compiled Method: its maker, and which state each maker input binds to.
+
+    ``bindings[i]`` is the position, in the plan's state order, of the state
+    that input ``i`` of the maker reads (None for an argument or a shared
+    variable). Positions rather than keys let equal Modules share the code.
+    """
 
     maker: FunctionMaker
-    bindings: list[object | None]  # per maker input: a state key, or None (not state)
-    where: str  # the method's path
-
-    def state_keys(self) -> list[object]:
-        return [key for key in self.bindings if key is not None]
+    bindings: tuple[int | None, ...]
 
 
 @dataclass(eq=False)
@@ -48,6 +50,10 @@ class Blueprint:
 
     plan: Plan
     methods: dict[Node, CompiledMethod]
+    #: Per method, this plan's own variables for the maker's explicit and state
+    #: inputs, in order: compiled code may come from an equal Module, whose
+    #: variables are other objects, and ``fn.container[var]`` must still work.
+    variables: dict[Node, tuple[Variable, ...]]
 
     def instantiate(self) -> Any:
         """A new instance with fresh storage (every Member unset, constants set)."""
@@ -56,12 +62,43 @@ class Blueprint:
         return Builder(self).build_root()
 
 
-def compile_plan(plan: Plan) -> Blueprint:
-    """Compile every Method of ``plan``."""
-    return Blueprint(plan, {node: _compile_method(plan, node) for node in plan.methods})
+@dataclass(eq=False)
+class ResolvedMethod:
+    """A Method declaration checked against the plan, ready to compile."""
+
+    node: Node
+    explicit: list[SymbolicInput]
+    outputs: Any
+    updates: dict[Variable, Variable]
+    implicit: list[Variable]  # the state variables it reads or updates, in state order
+    mode: Any
 
 
-def _compile_method(plan: Plan, node: Node) -> CompiledMethod:
+def compile_plan(plan: Plan, cache: CodeCache | None = None) -> Blueprint:
+    """Compile every Method of ``plan``, reusing code from ``cache`` where it has it.
+
+    Each Method is resolved and checked first (so a declaration error is
+    reported whether or not its code is cached), then looked up by its
+    structure and mode; only what is not found is compiled.
+    """
+    positions = {key: index for index, key in enumerate(plan.state)}
+    methods = {}
+    variables = {}
+    for node in plan.methods:
+        resolved = resolve_method(plan, node)
+        variables[node] = tuple(spec.variable for spec in resolved.explicit) + tuple(resolved.implicit)
+        key = cache.key(resolved, positions) if cache is not None else None
+        compiled = cache.get(key) if key is not None else None
+        if compiled is None:
+            compiled = _compile(resolved, positions)
+            if key is not None:
+                cache.put(key, compiled)
+        methods[node] = compiled
+    return Blueprint(plan, methods, variables)
+
+
+def resolve_method(plan: Plan, node: Node) -> ResolvedMethod:
+    """Resolve a Method node's inputs, outputs and updates against ``plan``, and check them."""
     method = node.component
     assert isinstance(method, Method)
     where = node.path
@@ -89,28 +126,33 @@ def _compile_method(plan: Plan, node: Node) -> CompiledMethod:
     for key in implicit:
         if key not in updates and key in plan.automatic_updates:
             updates[key] = plan.automatic_updates[key]
+    mode = method.mode if method.mode is not None else plan.mode
+    return ResolvedMethod(node, explicit, outputs, updates, implicit, mode)
 
+
+def _compile(resolved: ResolvedMethod, positions: dict[object, int]) -> CompiledMethod:
     implicit_specs = [
         In(
             key,
             name=key.name,
             value=Container(key, [None], name=key.name),
-            update=updates.get(key),
+            update=resolved.updates.get(key),
             implicit=True,
-            mutable=key in updates,
+            mutable=key in resolved.updates,
         )
-        for key in implicit
+        for key in resolved.implicit
     ]
     maker = compile_maker(
-        explicit + implicit_specs,
-        outputs,
-        mode=method.mode if method.mode is not None else plan.mode,
-        name=node.path,
+        resolved.explicit + implicit_specs,
+        resolved.outputs,
+        mode=resolved.mode,
+        name=resolved.node.path,
         on_unused_input="ignore",
     )
-    bindings: list[object | None] = [None] * len(explicit) + list(implicit)
+    bindings: list[int | None] = [None] * len(resolved.explicit)
+    bindings += [positions[key] for key in resolved.implicit]
     bindings += [None] * (len(maker.inputs) - len(bindings))
-    return CompiledMethod(maker, bindings, where)
+    return CompiledMethod(maker, tuple(bindings))
 
 
 def _explicit_inputs(method: Method, where: str) -> list[SymbolicInput]:

@@ -69,6 +69,7 @@ class Builder:
             for key, spec in blueprint.plan.state.items()
         }
         self._built: dict[int, Any] = {}
+        self._state_keys = list(blueprint.plan.state)
 
     def build_root(self) -> ModuleInstance:
         root = self.build(self.blueprint.plan.root)
@@ -95,17 +96,35 @@ class Builder:
 
     def function(self, node: Node) -> Function:
         compiled = self.blueprint.methods[node]
-        maker = compiled.maker
+        state = self.blueprint.plan.state
+        keys = self._state_keys
         input_storage = [
-            getattr(spec, "value", None) if key is None else self.storage[key]
-            for spec, key in zip(maker.inputs, compiled.bindings)
+            _default_storage(spec) if position is None else self.storage[keys[position]]
+            for spec, position in zip(compiled.maker.inputs, compiled.bindings)
         ]
-        fn = maker.create(input_storage)
+        fn = compiled.maker.create(input_storage)
+        for variable, container in zip(self.blueprint.variables[node], fn.input_storage):
+            fn._finder[variable] = container
         fn._sm_where = f"Method {node.path!r}"
         fn._sm_state = tuple(
-            (self.storage[key], self.blueprint.plan.state[key].path) for key in compiled.state_keys()
+            (self.storage[keys[position]], state[keys[position]].path)
+            for position in compiled.bindings
+            if position is not None
         )
         return fn
+
+
+def _default_storage(spec: Any) -> Any:
+    """Storage of a maker input that is not state: a shared variable's, or the In's own.
+
+    An ``In(x, value=1.0)`` argument holds its default in storage of its own;
+    each instance gets a copy, so that instances never share it.
+    """
+    value = getattr(spec, "value", None)
+    if getattr(spec, "owns_value", False):
+        return Container(value.type, [copy.copy(value.storage[0])], strict=value.strict,
+                         allow_downcast=value.allow_downcast, name=value.name)
+    return value
 
 
 def _initial_value(spec: Any) -> Any:
@@ -378,10 +397,11 @@ def _walk_instances(root: ModuleInstance, include_dicts: bool = False) -> Iterat
 
 
 def _restore_instance(module: Any, mode: Any, state: dict[str, Any], extras: dict[str, dict[str, Any]]) -> ModuleInstance:
+    from symmodule.module.cache import code_cache
     from symmodule.module.compiler import compile_plan
     from symmodule.module.plan import Plan
 
-    inst = compile_plan(Plan(module, mode)).instantiate()
+    inst = compile_plan(Plan(module, mode), code_cache).instantiate()
     for key, container in inst._sm_storage.items():
         path = inst._sm_blueprint.plan.state[key].path
         if path in state and not container.readonly:

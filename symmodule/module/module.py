@@ -27,6 +27,7 @@ from pytensor.graph.basic import Variable
 
 from symmodule import errors
 from symmodule.module.component import Component, Composite
+from symmodule.module.cache import CodeCache, code_cache
 from symmodule.module.compiler import compile_plan
 from symmodule.module.containers import ComponentDict, ComponentList
 from symmodule.module.instance import RESERVED_NAMES, ModuleInstance, default_initialize
@@ -115,7 +116,7 @@ class Module(Composite):
 
     # -- make() ----------------------------------------------------------------------
 
-    def make(self, *args: Any, mode: Any = None, **init: Any) -> ModuleInstance:
+    def make(self, *args: Any, mode: Any = None, cache: CodeCache | None = code_cache, **init: Any) -> ModuleInstance:
         """Compile every Method, allocate every Member, and return an initialised instance.
 
         Parameters
@@ -127,8 +128,12 @@ class Module(Composite):
             Compilation mode: a name ('FAST_COMPILE', 'FAST_RUN', 'NUMBA',
             'CVM', 'C', 'JAX', 'DEBUG_MODE') or a ``Mode`` object. A Method's
             own ``mode`` overrides it.
+        cache
+            Where compiled code is looked up and kept (``symmodule.code_cache``
+            by default): a further ``make()`` of this Module, or of an equal
+            one, in the same mode compiles nothing. None compiles afresh.
         """
-        inst = compile_plan(Plan(self, mode)).instantiate()
+        inst = compile_plan(Plan(self, mode), cache).instantiate()
         self._instance_initialize(inst, *args, **init)
         return inst
 
