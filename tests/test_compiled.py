@@ -216,3 +216,14 @@ def test_successful_call_after_a_failed_one_works():
     out = inst.add([1.0, 2.0], [3.0, 4.0])
     np.testing.assert_allclose(out, [4.0, 6.0])
     np.testing.assert_allclose(inst.c, 1.0)
+
+
+def test_unchecked_call_runs_the_same_compiled_code():
+    m = M.Module()
+    m.c = T.dscalar()
+    m.inc = M.Method(T.dscalar('n'), [], c=m.c + 1)
+    inst = m.make(c=0)
+    step = inst.inc.unchecked
+    step(1)
+    step(1)
+    assert float(inst.c) == 2.0
