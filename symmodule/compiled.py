@@ -15,6 +15,7 @@ compiler; Methods and :func:`symmodule.function` both go through it.
 
 from __future__ import annotations
 
+import copy
 import copyreg
 from collections.abc import Callable, Sequence
 from types import MethodType
@@ -29,7 +30,22 @@ from pytensor.link.basic import Container
 from symmodule import errors
 from symmodule.modes import resolve_mode
 
-__all__ = ["Function", "compile_maker"]
+__all__ = ["Function", "compile_maker", "fresh_storage"]
+
+
+def fresh_storage(held: Container) -> Container:
+    """A new Container like ``held`` (type, flags) starting from a copy of its value.
+
+    How a default made by ``In(x, value=1.0)`` is given to each function (and
+    each instance) that uses it, so that none of them share it.
+    """
+    return Container(
+        held.type,
+        [copy.copy(held.storage[0])],
+        strict=held.strict,
+        allow_downcast=held.allow_downcast,
+        name=held.name,
+    )
 
 
 _pytensor_call = _PyTensorFunction.__call__

@@ -30,11 +30,10 @@ from pytensor.compile.io import SymbolicInput
 from pytensor.compile.mode import Mode
 from pytensor.configdefaults import config
 from pytensor.graph.basic import Constant, Variable
-from pytensor.link.basic import Container
 
 from symmodule import errors
 from symmodule.compile.io import In
-from symmodule.compiled import Function, compile_maker
+from symmodule.compiled import Function, compile_maker, fresh_storage
 
 __all__ = ["function"]
 
@@ -202,14 +201,7 @@ def _with_own_storage(spec: SymbolicInput) -> SymbolicInput:
     if not getattr(spec, "owns_value", False):
         return spec
     own = copy.copy(spec)
-    held = spec.value
-    own.value = Container(
-        spec.variable,
-        [held.storage[0]],
-        strict=held.strict,
-        allow_downcast=held.allow_downcast,
-        name=held.name,
-    )
+    own.value = fresh_storage(spec.value)
     return own
 
 

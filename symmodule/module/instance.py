@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from pytensor.link.basic import Container
 
 from symmodule import errors
-from symmodule.compiled import Function
+from symmodule.compiled import Function, fresh_storage
 from symmodule.module.member import External, convert_value
 
 if TYPE_CHECKING:
@@ -121,10 +121,7 @@ def _default_storage(spec: Any) -> Any:
     each instance gets a copy, so that instances never share it.
     """
     value = getattr(spec, "value", None)
-    if getattr(spec, "owns_value", False):
-        return Container(value.type, [copy.copy(value.storage[0])], strict=value.strict,
-                         allow_downcast=value.allow_downcast, name=value.name)
-    return value
+    return fresh_storage(value) if getattr(spec, "owns_value", False) else value
 
 
 def _initial_value(spec: Any) -> Any:

@@ -32,7 +32,6 @@ from symmodule.module.compiler import compile_plan
 from symmodule.module.containers import ComponentDict, ComponentList
 from symmodule.module.instance import RESERVED_NAMES, ModuleInstance, default_initialize
 from symmodule.module.member import External, Member, Wrappers, wrap
-from symmodule.module.method import Method
 from symmodule.module.plan import Node, Plan, join_path
 
 __all__ = ["Module", "FancyModule", "register_wrapper"]
