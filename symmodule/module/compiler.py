@@ -138,7 +138,10 @@ def _compile(resolved: ResolvedMethod, positions: dict[object, int]) -> Compiled
             value=Container(key, [None], name=key.name),
             update=resolved.updates.get(key),
             implicit=True,
-            mutable=key in resolved.updates,
+            # Never let the compiled code overwrite a member's array while it
+            # runs: updates are written only once every output is computed, so
+            # a call that fails half-way changes no member (all updates or none).
+            mutable=False,
         )
         for key in resolved.implicit
     ]

@@ -3,6 +3,7 @@ updated), and a compiled method is a symmodule.compile.Function, itself a
 PyTensor Function with .maker.fgraph and .maker.mode."""
 
 import numpy as np
+import pytest
 import pytensor.compile
 from pytensor.compile.mode import Mode
 from pytensor.graph.fg import FunctionGraph
@@ -75,11 +76,11 @@ def test_member_given_as_explicit_input_is_not_implicit():
     assert implicit_names(fn) == ["d"]
 
 
-def test_updated_implicit_input_is_mutable_and_carries_the_update():
+def test_updated_implicit_input_carries_the_update_and_is_never_overwritten_in_place():
     m = three_members()
     m.f = M.Method([], [], d=m.c * 2)
     by_name = {i.name: i for i in m.make().f.maker.inputs}
-    assert by_name["d"].update is not None and by_name["d"].mutable
+    assert by_name["d"].update is not None and not by_name["d"].mutable
     assert by_name["c"].update is None
 
 
@@ -164,3 +165,31 @@ def test_method_that_only_writes_an_unset_member_runs():
     inst = m.make()
     inst.set_d(3)
     np.testing.assert_allclose(inst.d, 6.0)
+
+
+def test_a_call_failing_inside_compiled_code_changes_no_member():
+    # Both updates are computed before either is stored; the second one fails
+    # on a shape mismatch, so the first must not be applied either.
+    m = M.Module()
+    x = T.dvector('x')
+    m.a = T.dvector()
+    m.b = T.dvector()
+    m.step = M.Method(x, [], updates={m.a: m.a + 1, m.b: m.b + x})
+    inst = m.make(a=np.zeros(3), b=np.zeros(3), mode="CVM")
+    a_before = inst.a
+    with pytest.raises(symmodule.errors.MethodExecutionError):
+        inst.step(np.ones(2))
+    np.testing.assert_array_equal(inst.a, np.zeros(3))
+    np.testing.assert_array_equal(inst.b, np.zeros(3))
+    assert inst.a is a_before
+
+
+def test_an_update_never_writes_into_the_users_array():
+    m = M.Module()
+    m.w = T.dvector()
+    m.step = M.Method([], [], w=m.w * 2)
+    mine = np.ones(3)
+    inst = m.make(w=mine, mode="CVM")
+    inst.step()
+    np.testing.assert_array_equal(mine, np.ones(3))
+    np.testing.assert_array_equal(inst.w, 2 * np.ones(3))
