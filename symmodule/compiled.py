@@ -15,6 +15,7 @@ compiler; Methods and :func:`symmodule.function` both go through it.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import copyreg
 from collections.abc import Callable, Sequence
@@ -49,6 +50,7 @@ def fresh_storage(held: Container) -> Container:
 
 
 _pytensor_call = _PyTensorFunction.__call__
+_NO_LOCK = contextlib.nullcontext()
 
 
 class _ContainerView:
@@ -88,12 +90,16 @@ class Function(_PyTensorFunction):
     ['n', 'c']
     """
 
-    __slots__ = ("_sm_where", "_sm_state", "_sm_arity", "_sm_implicit_names", "_sm_defaults")
+    __slots__ = ("_sm_where", "_sm_state", "_sm_arity", "_sm_implicit_names", "_sm_defaults", "_sm_lock")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._sm_where = None
         self._sm_state = ()
+        # Calls of one instance's methods are serialised by the instance's lock
+        # (set when the instance is built): PyTensor functions keep arguments
+        # and results in shared storage, so two threads must not run them at once.
+        self._sm_lock = _NO_LOCK
         # PyTensor writes positional arguments into input storage in order, and
         # implicit (member) storage comes after the explicit inputs: a call with
         # too many arguments must be refused *before* it reaches PyTensor, or
@@ -152,10 +158,11 @@ class Function(_PyTensorFunction):
             raise self._sm_explain(None, args, kwargs)
         if self._sm_defaults:
             return self._sm_call_restoring_defaults(args, kwargs)
-        try:
-            return _pytensor_call(self, *args, **kwargs)
-        except Exception as exc:
-            raise self._sm_explain(exc, args, kwargs) from exc
+        with self._sm_lock:
+            try:
+                return _pytensor_call(self, *args, **kwargs)
+            except Exception as exc:
+                raise self._sm_explain(exc, args, kwargs) from exc
 
     @property
     def unchecked(self) -> Callable[..., Any]:
@@ -163,14 +170,19 @@ class Function(_PyTensorFunction):
 
         ``step = inst.update.unchecked`` then ``step(x, y)`` in a hot loop runs
         PyTensor's own ``Function.__call__`` directly (about 0.1-0.3 us less per
-        call). A mistaken call then gets PyTensor's errors, and passing too many
-        arguments can overwrite a member before failing. Setting
+        call). A mistaken call then gets PyTensor's errors, passing too many
+        arguments can overwrite a member before failing, and the call does not
+        take the instance's lock: do not use it from several threads at once. Setting
         ``inst.update.trust_input = True`` also skips PyTensor's conversion of
         the arguments (they must then already have the right dtype and shape).
         """
         return MethodType(_pytensor_call, self)
 
     def _sm_call_restoring_defaults(self, args: tuple, kwargs: dict) -> Any:
+        with self._sm_lock:
+            return self._sm_restoring_defaults(args, kwargs)
+
+    def _sm_restoring_defaults(self, args: tuple, kwargs: dict) -> Any:
         saved = [storage[0] for storage in self._sm_defaults]
         try:
             return super().__call__(*args, **kwargs)

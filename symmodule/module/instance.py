@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import threading
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +71,8 @@ class Builder:
         }
         self._built: dict[int, Any] = {}
         self._state_keys = list(blueprint.plan.state)
+        # One lock per instance tree: its methods share storage (see Function._sm_lock).
+        self.lock = threading.RLock()
 
     def build_root(self) -> ModuleInstance:
         root = self.build(self.blueprint.plan.root)
@@ -106,6 +109,7 @@ class Builder:
         for variable, container in zip(self.blueprint.variables[node], fn.input_storage):
             fn._finder[variable] = container
         fn._sm_where = f"Method {node.path!r}"
+        fn._sm_lock = self.lock
         fn._sm_state = tuple(
             (self.storage[keys[position]], state[keys[position]].path)
             for position in compiled.bindings
