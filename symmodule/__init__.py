@@ -13,9 +13,10 @@
 
 from pytensor import config, shared
 from symmodule.modes import Mode
+from symmodule.persist import load, save
 from symmodule.module.cache import CodeCache, code_cache
 
-from symmodule import gof, models, tensor
+from symmodule import gof, models, persist, tensor
 from symmodule.compile.io import In, Out
 from symmodule.errors import AllocationError, SymmoduleError
 from symmodule.compiled import Function
@@ -58,8 +59,11 @@ __all__ = [
     "default_initialize",
     "function",
     "gof",
+    "load",
     "models",
+    "persist",
     "register_wrapper",
+    "save",
     "shared",
     "tensor",
 ]

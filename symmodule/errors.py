@@ -371,3 +371,125 @@ NOT_A_GENERATOR = (
     "numpy.random.default_rng(seed)), got {value_desc}. The previous "
     "generator is kept."
 )
+
+
+# --- state dicts and checkpoint files (symmodule/persist) --------------------
+
+
+class StateDictError(SymmoduleError, ValueError):
+    """A state dict does not fit the instance it is loaded into (strict load).
+
+    Raised once for all the problems found, before anything is written: the
+    instance is unchanged. ``missing``, ``unexpected`` and ``mismatched`` list
+    the keys of each kind of problem.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        missing: Any = (),
+        unexpected: Any = (),
+        mismatched: Any = (),
+    ) -> None:
+        super().__init__(message)
+        self.missing = list(missing)
+        self.unexpected = list(unexpected)
+        self.mismatched = list(mismatched)
+
+
+class UnsupportedStateError(SymmoduleError, TypeError):
+    """A member holds a value that has no array form, so it cannot go in a state dict or file."""
+
+
+class StateArgumentError(SymmoduleError, TypeError):
+    """A persistence function got the wrong kind of argument (no ``into=``, not an instance, not a dict)."""
+
+
+class CheckpointError(SymmoduleError, ValueError):
+    """A file cannot be loaded as a symmodule checkpoint: not one, truncated, corrupt or too new."""
+
+    def __init__(self, message: str, path: Any = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class CheckpointWriteError(SymmoduleError, OSError):
+    """``save()`` could not write the checkpoint; any previous file at that path is intact."""
+
+
+__all__ += [
+    "StateDictError",
+    "UnsupportedStateError",
+    "StateArgumentError",
+    "CheckpointError",
+    "CheckpointWriteError",
+]
+
+STATE_DICT_PROBLEMS = (
+    "Cannot load the state dict into {target}: {count} problem(s), so nothing "
+    "was loaded and the instance is unchanged.\n{problems}\n"
+    "Give exactly one entry per member, under its path, with the member's "
+    "dtype and shape (inst.state_dict() shows what is expected), or pass "
+    "strict=False to load only the entries that fit: it returns the keys it skipped."
+)
+
+STATE_MISSING = "missing {key!r}: no entry for this member ({expected})"
+
+STATE_UNEXPECTED = "unexpected {key!r}: not a member of this instance{hint}"
+
+STATE_UNEXPECTED_CONSTANT = (
+    "unexpected {key!r}: a read-only constant of the Module, not state "
+    "(constants come from the Module and are never loaded); drop the entry"
+)
+
+STATE_DUPLICATE = (
+    "unexpected {key!r}: it names the same member as {first!r} (an alias), "
+    "which is also given; give each member once, under {first!r}"
+)
+
+STATE_WRONG_DTYPE = (
+    "wrong dtype at {key!r}: got {got}, but the member is {expected}; cast it "
+    "(value.astype({dtype!r})) or declare the member with that dtype"
+)
+
+STATE_WRONG_SHAPE = "wrong shape at {key!r}: got {got}, but the member {expected}"
+
+STATE_BAD_VALUE = "bad value at {key!r}: {reason}"
+
+STATE_NOT_A_MAPPING = (
+    "{function}: the state dict must be a mapping {{path: array}} (what "
+    "state_dict() returns), got {given}. To load a checkpoint file, use "
+    "symmodule.load(path, into=inst) or inst.load(path)."
+)
+
+STATE_NOT_AN_INSTANCE = (
+    "{function}: {argument} must be a ModuleInstance (what Module.make() "
+    "returns), got {given}."
+)
+
+UNSUPPORTED_STATE = (
+    "Cannot put member {key!r} in a state dict: it holds {value_desc} (its "
+    "type is {type}), which has no array form. state_dict() and save() handle "
+    "numeric arrays and numpy Generators{hint}."
+)
+
+LOAD_NEEDS_INTO = (
+    "symmodule.load({path!r}) needs into=<instance>: a checkpoint holds data "
+    "(arrays and metadata), never code, so it cannot rebuild the Module. Make "
+    "the module first and load into it: symmodule.load(path, into=MyModule().make()) "
+    "or inst.load(path). To look at the arrays without an instance, use "
+    "symmodule.persist.read_checkpoint(path)."
+)
+
+CHECKPOINT_UNREADABLE = "Cannot load checkpoint {path!r}: {reason}. {hint}"
+
+CHECKPOINT_NOT_WRITTEN = (
+    "Cannot save the checkpoint {path!r}: {reason}. Nothing was written; a "
+    "previous file at that path, if any, is unchanged."
+)
+
+UNSUPPORTED_DTYPE = (
+    "Cannot save {key!r}: it is {value_desc}, and a checkpoint stores numpy "
+    "Generators and arrays of the dtypes {dtypes}. Convert it (value.astype(...)) "
+    "or leave it out of the state dict."
+)

@@ -75,13 +75,19 @@ class Mode(_PyTensorMode):
     Mode(linker=OpWiseCLinker..., optimizer=fast_run): no timings recorded...
     """
 
+    def __init__(self, linker: Any = None, optimizer: Any = "default", db: Any = None) -> None:
+        super().__init__(linker=linker, optimizer=optimizer, db=db)
+        # PyTensor replaces the optimizer's name by a query object; keep it for display.
+        self._sm_optimizer_name = optimizer if isinstance(optimizer, str) else type(optimizer).__name__
+
     def print_summary(self, file: Any = None) -> None:
         """Say what this mode is; timings need a :class:`~symmodule.ProfileMode`."""
         import sys
 
         linker = type(self.linker).__name__ if not isinstance(self.linker, str) else self.linker
+        optimizer = getattr(self, "_sm_optimizer_name", None) or self.provided_optimizer
         print(
-            f"{type(self).__name__}(linker={linker}, optimizer={self.provided_optimizer}): "
+            f"{type(self).__name__}(linker={linker}, optimizer={optimizer}): "
             "no timings recorded. Compile with symmodule.ProfileMode(optimizer=..., "
             "linker=...) to get per-function and per-Op times and call counts.",
             file=sys.stdout if file is None else file,

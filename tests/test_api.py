@@ -38,8 +38,11 @@ SYMMODULE_ALL = [
     "default_initialize",
     "function",
     "gof",
+    "load",
     "models",
+    "persist",
     "register_wrapper",
+    "save",
     "shared",
     "tensor",
 ]

@@ -9,6 +9,11 @@ from symmodule import errors
 #: Each error class and the built-in it must also be. A new error class must be
 #: added here deliberately, with the built-in its users would expect.
 EXPECTED_BUILTIN = {
+    "StateDictError": ValueError,  # a state dict that does not fit the instance
+    "UnsupportedStateError": TypeError,  # state of a kind a state dict cannot hold
+    "StateArgumentError": TypeError,  # a misused persistence function
+    "CheckpointError": ValueError,  # a checkpoint file that cannot be read
+    "CheckpointWriteError": OSError,  # a checkpoint that could not be written
     "AllocationError": TypeError,  # a value that cannot be given storage
     "DeclarationError": ValueError,  # an inconsistent Module, found by make()
     "UpdateError": ValueError,  # a bad update key/expression, found by make()

@@ -131,9 +131,14 @@ def resolve_method(plan: Plan, node: Node) -> ResolvedMethod:
 
 
 def _compile(resolved: ResolvedMethod, positions: dict[object, int]) -> CompiledMethod:
+    # PyTensor refuses a shared variable as an input: a shared-variable Member
+    # is read through a stand-in root variable of the same type instead.
+    stand_ins = {
+        key: key.type(name=key.name) for key in resolved.implicit if isinstance(key, SharedVariable)
+    }
     implicit_specs = [
         In(
-            key,
+            stand_ins.get(key, key),
             name=key.name,
             value=Container(key, [None], name=key.name),
             update=resolved.updates.get(key),
@@ -149,6 +154,7 @@ def _compile(resolved: ResolvedMethod, positions: dict[object, int]) -> Compiled
         resolved.explicit + implicit_specs,
         resolved.outputs,
         mode=resolved.mode,
+        givens=stand_ins or None,
         name=resolved.node.path,
         on_unused_input="ignore",
     )

@@ -279,6 +279,32 @@ class ModuleInstance:
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         return f"{type(self).__name__} has no member, method or attribute {where!r}.{hint}"
 
+    # -- state as data (symmodule/persist/) --------------------------------------------------
+
+    def state_dict(self) -> Any:
+        """``{dotted.path: array}``, one entry per piece of state; see :func:`symmodule.persist.state_dict`."""
+        from symmodule import persist
+
+        return persist.state_dict(self)
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> Any:
+        """Restore a state dict, all or nothing; see :func:`symmodule.persist.load_state_dict`."""
+        from symmodule import persist
+
+        return persist.load_state_dict(self, state, strict=strict)
+
+    def save(self, path: Any) -> None:
+        """Write a checkpoint file atomically; see :func:`symmodule.persist.save`."""
+        from symmodule import persist
+
+        persist.save(self, path)
+
+    def load(self, path: Any, strict: bool = True) -> Any:
+        """Restore a checkpoint file into this instance; see :func:`symmodule.persist.load`."""
+        from symmodule import persist
+
+        return persist.load(path, into=self, strict=strict)
+
     # -- initialisation -------------------------------------------------------------------
 
     def initialize(self, *args: Any, **init: Any) -> None:

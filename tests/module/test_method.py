@@ -475,3 +475,18 @@ def test_updates_extended_after_a_make_only_change_later_instances():
     before.inc()
     after.inc()
     np.testing.assert_allclose([before.d, after.d], [0.0, 1.0])
+
+
+def test_a_shared_variable_member_is_read_and_updated_through_the_instance():
+    import pytensor
+
+    m = M.Module()
+    m.w = pytensor.shared(np.arange(3.0), name="w")
+    m.double = M.Method([], [], w=m.w * 2)
+    m.total = M.Method([], m.w.sum())
+    first, second = m.make(), m.make()
+    first.double()
+    np.testing.assert_array_equal(first.w, [0.0, 2.0, 4.0])
+    assert float(first.total()) == 6.0
+    np.testing.assert_array_equal(second.w, [0.0, 1.0, 2.0])
+    np.testing.assert_array_equal(m.w.get_value(), [0.0, 1.0, 2.0])
