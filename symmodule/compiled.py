@@ -26,7 +26,7 @@ from pytensor.compile.executor import Function as _PyTensorFunction
 from pytensor.compile.executor import _pickle_Function as _pickle_function
 from pytensor.compile.maker import FunctionMaker
 from pytensor.compile.rebuild import construct_function_ins_and_outs
-from pytensor.link.basic import Container
+from pytensor.link.basic import Container, JITLinker
 
 from symmodule import errors
 from symmodule.modes import resolve_mode
@@ -302,7 +302,43 @@ def compile_maker(
     # construct_function_ins_and_outs turns outputs=None into []; a call of a
     # function declared with no outputs returns None, as in Theano.
     maker.return_none = outputs is None
+    if isinstance(maker.linker, JITLinker):
+        _compile_jit_once(maker.linker)
     return maker
+
+
+class _Once:
+    """A linker step run once per linker; later calls return the first result.
+
+    Not pickled: a maker restored from a pickle compiles again, once.
+    """
+
+    def __init__(self, step: Callable[..., Any]) -> None:
+        self.step = step
+        self.result: Any = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.result is None:
+            self.result = self.step(*args, **kwargs)
+        return self.result
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"step": self.step, "result": None}
+
+
+def _compile_jit_once(linker: JITLinker) -> None:
+    """Make every ``maker.create`` of a JIT-compiled graph reuse one compiled function.
+
+    A JIT linker (Numba, JAX) converts and compiles the whole graph at each
+    ``make_thunk``, i.e. once per function created from the maker — once per
+    instance of a Module. The compiled function takes every input as an
+    argument, so it does not depend on the storage it is bound to: the
+    conversion and the compilation are kept from the first instance and the
+    next instances only bind their own storage.
+    """
+    if not isinstance(linker.fgraph_convert, _Once):
+        linker.fgraph_convert = _Once(linker.fgraph_convert)
+        linker.jit_compile = _Once(linker.jit_compile)
 
 
 # PyTensor registers its pickling of compiled functions for its own class only;

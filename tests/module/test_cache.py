@@ -131,3 +131,16 @@ def test_make_uses_the_default_cache():
     before = symmodule.code_cache.stats.compilations
     m.make(c=0)
     assert symmodule.code_cache.stats.compilations == before
+
+
+@pytest.mark.parametrize("mode", ["NUMBA", "JAX"])
+def test_jit_modes_compile_the_graph_once_for_many_instances(cache, mode):
+    if mode == "JAX":
+        pytest.importorskip("jax")
+    m = incdec()
+    first = m.make(c=0, cache=cache, mode=mode)
+    second = m.make(c=10, cache=cache, mode=mode)
+    assert first.inc.vm.jit_fn is second.inc.vm.jit_fn
+    first.inc(1)
+    second.inc(2)
+    assert (float(first.c), float(second.c)) == (1.0, 12.0)
