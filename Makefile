@@ -4,11 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 # Optional extras to install with the project; CI adds jax to test the JAX mode.
-EXTRAS ?= test
+# The demo needs `examples`, the docs and their tests `docs`.
+EXTRAS ?= test,examples,docs
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: demo test clean
+.PHONY: demo test docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +19,13 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(PY) -m symmodule.demo
+	$(PY) examples/digits.py --epochs 3 --plot build/digits-curves.png
+
+docs: $(STAMP)
+	$(PY) -m mkdocs build --strict
 
 test: $(STAMP)
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info
+	rm -rf $(VENV) .pytest_cache build site *.egg-info

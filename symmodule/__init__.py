@@ -12,11 +12,12 @@
 """
 
 from pytensor import config, shared
+from symmodule.introspect import check
 from symmodule.modes import Mode
 from symmodule.persist import load, save
 from symmodule.module.cache import CodeCache, code_cache
 
-from symmodule import gof, models, persist, tensor
+from symmodule import gof, introspect, models, persist, tensor
 from symmodule.compile.io import In, Out
 from symmodule.errors import AllocationError, SymmoduleError
 from symmodule.compiled import Function
@@ -54,11 +55,13 @@ __all__ = [
     "Out",
     "ProfileMode",
     "SymmoduleError",
+    "check",
     "code_cache",
     "config",
     "default_initialize",
     "function",
     "gof",
+    "introspect",
     "load",
     "models",
     "persist",

@@ -305,6 +305,25 @@ class ModuleInstance:
 
         return persist.load(path, into=self, strict=strict)
 
+    # -- introspection (symmodule/introspect.py) --------------------------------------------
+
+    def summary(self) -> Any:
+        """A table of members (with sizes) and methods; see :func:`symmodule.introspect.summary`."""
+        from symmodule.introspect import summary
+
+        return summary(self)
+
+    def effects(self, method: str | None = None) -> Any:
+        """What a method reads and updates; see :func:`symmodule.introspect.effects`."""
+        from symmodule.introspect import effects
+
+        return effects(self, method)
+
+    def _repr_html_(self) -> str:
+        from symmodule.introspect import summary
+
+        return summary(self)._repr_html_()
+
     # -- initialisation -------------------------------------------------------------------
 
     def initialize(self, *args: Any, **init: Any) -> None:

@@ -254,6 +254,20 @@ class Module(Composite):
                 return path
         return None
 
+    # -- introspection (symmodule/introspect.py) --------------------------------------------
+
+    def summary(self) -> Any:
+        """A table of members and methods (no compilation); see :func:`symmodule.introspect.summary`."""
+        from symmodule.introspect import summary
+
+        return summary(self)
+
+    def effects(self, method: str | None = None) -> Any:
+        """What a method reads and updates; see :func:`symmodule.introspect.effects`."""
+        from symmodule.introspect import effects
+
+        return effects(self, method)
+
     # -- display --------------------------------------------------------------------------
 
     def pretty(self, **kwargs: Any) -> str:

@@ -596,3 +596,11 @@ def test_mode_names_are_case_insensitive():
 def test_fancy_module_is_module():
     assert M.FancyModule is M.Module
     assert symmodule.FancyModule is symmodule.Module
+
+
+@pytest.mark.parametrize("name", ["state_dict", "load_state_dict", "save", "load", "summary", "effects"])
+def test_instance_method_names_are_reserved(name):
+    m = M.Module()
+    setattr(m, name, T.dscalar())
+    with pytest.raises(symmodule.errors.DeclarationError, match=f"{name!r} is reserved"):
+        m.make()
