@@ -240,6 +240,9 @@ class Function(_PyTensorFunction):
                 return errors.UnsetMemberError(
                     errors.UNSET_MEMBER.format(where=where, member=path)
                 )
+        if isinstance(exc, FloatingPointError) and errors.NON_FINITE_MARK in str(exc):
+            member = str(exc).split(errors.NON_FINITE_MARK, 1)[1].split()[0]
+            return errors.NonFiniteUpdateError(errors.NON_FINITE_UPDATE.format(where=where, member=member))
         if exc is None or (isinstance(exc, TypeError) and "Unknown input" in str(exc)):
             return errors.MethodArgumentError(f"{where}: {exc}")
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

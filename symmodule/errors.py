@@ -29,6 +29,7 @@ __all__ = [
     "MethodArgumentError",
     "MethodExecutionError",
     "MethodNotCompiledError",
+    "NonFiniteUpdateError",
     "ResolveError",
     "ModeError",
 ]
@@ -72,6 +73,10 @@ class MethodArgumentError(SymmoduleError, TypeError):
 
 class MethodExecutionError(SymmoduleError, RuntimeError):
     """The compiled code of a method failed while running."""
+
+
+class NonFiniteUpdateError(SymmoduleError, FloatingPointError):
+    """With ``check_finite``, a method computed a NaN or inf for a member; nothing was stored."""
 
 
 class MethodNotCompiledError(SymmoduleError, TypeError):
@@ -166,6 +171,15 @@ UNSET_MEMBER = (
 EXECUTION_FAILED = (
     "{where} failed inside the compiled code: {error}. The engine's own "
     "traceback, with the failing node, is shown above this error."
+)
+
+# The message of the in-graph check; the member's path follows it.
+NON_FINITE_MARK = "symmodule: non-finite update of member "
+
+NON_FINITE_UPDATE = (
+    "{where} computed a NaN or inf for member {member!r}, so the call stored no "
+    "update at all (check_finite is on). Look for a diverging step (lower the "
+    "step size) or bad inputs; the member keeps its previous value."
 )
 
 METHOD_NOT_COMPILED = (

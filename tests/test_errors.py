@@ -9,6 +9,7 @@ from symmodule import errors
 #: Each error class and the built-in it must also be. A new error class must be
 #: added here deliberately, with the built-in its users would expect.
 EXPECTED_BUILTIN = {
+    "NonFiniteUpdateError": FloatingPointError,  # check_finite refused a NaN/inf update
     "StateDictError": ValueError,  # a state dict that does not fit the instance
     "UnsupportedStateError": TypeError,  # state of a kind a state dict cannot hold
     "StateArgumentError": TypeError,  # a misused persistence function

@@ -20,7 +20,9 @@ from pytensor.graph.basic import Constant as GraphConstant
 from pytensor.graph.basic import Variable
 from pytensor.graph.traversal import graph_inputs
 from pytensor.link.basic import Container
-from pytensor.tensor import as_tensor_variable
+from pytensor.raise_op import CheckAndRaise
+from pytensor.tensor import as_tensor_variable, isfinite
+from pytensor.tensor import all as pt_all
 
 from symmodule import errors
 from symmodule.compiled import compile_maker
@@ -126,8 +128,23 @@ def resolve_method(plan: Plan, node: Node) -> ResolvedMethod:
     for key in implicit:
         if key not in updates and key in plan.automatic_updates:
             updates[key] = plan.automatic_updates[key]
+    check = method.check_finite if method.check_finite is not None else plan.check_finite
+    if check:
+        updates = {key: _checked_finite(plan, key, expr) for key, expr in updates.items()}
     mode = method.mode if method.mode is not None else plan.mode
     return ResolvedMethod(node, explicit, outputs, updates, implicit, mode)
+
+
+def _checked_finite(plan: Plan, member: Variable, expression: Variable) -> Variable:
+    """``expression``, raising inside the compiled code if it holds a NaN or an inf.
+
+    The check runs before any update is stored, so a refused call changes no
+    member. Only floating-point updates are checked.
+    """
+    if getattr(expression.type, "dtype", "")[:5] not in ("float", "compl"):
+        return expression
+    message = errors.NON_FINITE_MARK + plan.state[member].path
+    return CheckAndRaise(FloatingPointError, message)(expression, pt_all(isfinite(expression)))
 
 
 def _compile(resolved: ResolvedMethod, positions: dict[object, int]) -> CompiledMethod:

@@ -381,7 +381,7 @@ class ModuleInstance:
         }
         return (
             _restore_instance,
-            (self.component, self._sm_blueprint.plan.mode, state, _extras(self)),
+            (self.component, self._sm_blueprint.plan.mode, state, _extras(self), self._sm_blueprint.plan.check_finite),
         )
 
     def _sm_root(self) -> ModuleInstance:
@@ -442,12 +442,18 @@ def _walk_instances(root: ModuleInstance, include_dicts: bool = False) -> Iterat
             stack.extend(obj._sm_cells[k] for k in obj._sm_declared)
 
 
-def _restore_instance(module: Any, mode: Any, state: dict[str, Any], extras: dict[str, dict[str, Any]]) -> ModuleInstance:
+def _restore_instance(
+    module: Any,
+    mode: Any,
+    state: dict[str, Any],
+    extras: dict[str, dict[str, Any]],
+    check_finite: bool = False,
+) -> ModuleInstance:
     from symmodule.module.cache import code_cache
     from symmodule.module.compiler import compile_plan
     from symmodule.module.plan import Plan
 
-    inst = compile_plan(Plan(module, mode), code_cache).instantiate()
+    inst = compile_plan(Plan(module, mode, check_finite=check_finite), code_cache).instantiate()
     for key, container in inst._sm_storage.items():
         path = inst._sm_blueprint.plan.state[key].path
         if path in state and not container.readonly:

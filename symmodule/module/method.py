@@ -71,6 +71,9 @@ class Method(Component):
         self.updates: dict[Any, Any] = dict(updates.items() if isinstance(updates, Mapping) else (updates or ()))
         self.updates.update(named_updates)
         self.mode = mode
+        #: Refuse to store an update holding NaN or inf (the call then fails and
+        #: changes no member). None: as ``make(check_finite=...)`` says.
+        self.check_finite: bool | None = None
 
     def allocate(self, plan: Plan, node: Node) -> None:
         plan.add_method(node)

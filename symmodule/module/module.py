@@ -115,7 +115,14 @@ class Module(Composite):
 
     # -- make() ----------------------------------------------------------------------
 
-    def make(self, *args: Any, mode: Any = None, cache: CodeCache | None = code_cache, **init: Any) -> ModuleInstance:
+    def make(
+        self,
+        *args: Any,
+        mode: Any = None,
+        cache: CodeCache | None = code_cache,
+        check_finite: bool = False,
+        **init: Any,
+    ) -> ModuleInstance:
         """Compile every Method, allocate every Member, and return an initialised instance.
 
         Parameters
@@ -131,8 +138,12 @@ class Module(Composite):
             Where compiled code is looked up and kept (``symmodule.code_cache``
             by default): a further ``make()`` of this Module, or of an equal
             one, in the same mode compiles nothing. None compiles afresh.
+        check_finite
+            Make every method refuse to store a NaN or inf in a member: such a
+            call raises :class:`~symmodule.errors.NonFiniteUpdateError` and
+            changes no member. A Method's own ``check_finite`` attribute wins.
         """
-        inst = compile_plan(Plan(self, mode), cache).instantiate()
+        inst = compile_plan(Plan(self, mode, check_finite=check_finite), cache).instantiate()
         self._instance_initialize(inst, *args, **init)
         return inst
 

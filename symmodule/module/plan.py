@@ -77,10 +77,14 @@ class Plan:
         every method reading that state (a random stream's next generator).
     mode
         The mode requested for ``make()`` (None: the configured default).
+    check_finite
+        Whether methods refuse to store a non-finite update (unless a Method
+        says otherwise with its own ``check_finite``).
     """
 
-    def __init__(self, module: Component, mode: Any = None) -> None:
+    def __init__(self, module: Component, mode: Any = None, *, check_finite: bool = False) -> None:
         self.mode = mode
+        self.check_finite = check_finite
         self.state: dict[object, StateSpec] = {}
         self.methods: list[Node] = []
         self.paths: dict[str, Node] = {}

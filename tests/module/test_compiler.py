@@ -193,3 +193,46 @@ def test_an_update_never_writes_into_the_users_array():
     inst.step()
     np.testing.assert_array_equal(mine, np.ones(3))
     np.testing.assert_array_equal(inst.w, 2 * np.ones(3))
+
+
+def diverging_module():
+    m = M.Module()
+    x = T.dscalar('x')
+    m.a = T.dscalar()
+    m.b = T.dscalar()
+    m.step = M.Method(x, [], updates={m.a: m.a + 1, m.b: T.log(m.b - x)})
+    return m
+
+
+@pytest.mark.parametrize("mode", ["FAST_COMPILE", "CVM", "NUMBA"])
+def test_check_finite_refuses_a_nan_update_and_changes_no_member(mode):
+    inst = diverging_module().make(a=0, b=1, mode=mode, check_finite=True)
+    with pytest.raises(symmodule.errors.NonFiniteUpdateError, match="NaN or inf for member 'b'.*stored no update"):
+        inst.step(5.0)
+    assert (float(inst.a), float(inst.b)) == (0.0, 1.0)
+    inst.step(0.0)
+    assert (float(inst.a), float(inst.b)) == (1.0, 0.0)
+
+
+def test_without_check_finite_a_nan_update_is_stored():
+    inst = diverging_module().make(a=0, b=1)
+    inst.step(5.0)
+    assert np.isnan(inst.b)
+
+
+def test_a_method_can_ask_for_the_check_on_its_own():
+    m = diverging_module()
+    m.step.check_finite = True
+    inst = m.make(a=0, b=1)
+    with pytest.raises(symmodule.errors.NonFiniteUpdateError):
+        inst.step(5.0)
+
+
+def test_check_finite_survives_deepcopy_and_pickle():
+    import copy
+    import pickle
+
+    inst = diverging_module().make(a=0, b=1, check_finite=True)
+    for other in (copy.deepcopy(inst), pickle.loads(pickle.dumps(inst))):
+        with pytest.raises(symmodule.errors.NonFiniteUpdateError):
+            other.step(5.0)
