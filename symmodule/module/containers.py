@@ -86,7 +86,19 @@ class ComponentList(Composite):
 
 
 class ComponentDict(Composite):
-    """A dict of components; on instances, a dict-like object."""
+    """A dict of components; on instances, a dict-like object.
+
+    Examples
+    --------
+    >>> import symmodule
+    >>> from symmodule import tensor as T
+    >>> m = symmodule.Module()
+    >>> m.d = {'x': T.dscalar(), 'y': T.dscalar()}
+    >>> inst = m.make(d=dict(x=1, y=2))
+    >>> inst.d['y'] = 5
+    >>> sorted((k, float(v)) for k, v in inst.d.items())
+    [('x', 1.0), ('y', 5.0)]
+    """
 
     def __init__(self, items: Mapping[Any, Any] | None = None, *, wrappers: Wrappers = ()) -> None:
         self._sm_items = items if isinstance(items, dict) else dict(items or {})

@@ -97,6 +97,17 @@ class External(Component):
 
     ``module.cost = T.sum(...)`` makes an External automatically. Methods use
     it like any other expression; instances do not hold a value for it.
+
+    Examples
+    --------
+    >>> import symmodule
+    >>> from symmodule import tensor as T
+    >>> m = symmodule.Module()
+    >>> m.w = T.dvector()
+    >>> m.norm = T.sqrt(T.sum(m.w ** 2))       # an External
+    >>> m.get_norm = symmodule.Method([], m.norm)
+    >>> float(m.make(w=[3.0, 4.0]).get_norm())
+    5.0
     """
 
     def __init__(self, variable: Variable) -> None:
@@ -121,7 +132,16 @@ class External(Component):
 
 
 class Constant(Component):
-    """A Python number, bool or NumPy array on a Module: a read-only member."""
+    """A Python number, bool or NumPy array on a Module: a read-only member.
+
+    Examples
+    --------
+    >>> import symmodule
+    >>> m = symmodule.Module()
+    >>> m.n_hidden = 100
+    >>> m.make().n_hidden
+    100
+    """
 
     def __init__(self, value: Any) -> None:
         if isinstance(value, GraphConstant):
