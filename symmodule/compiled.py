@@ -214,7 +214,22 @@ class Function(_PyTensorFunction):
                         what=errors.IMPLICIT_MEMBER if is_method else errors.IMPLICIT_STORAGE,
                     )
                 )
-        for position, (spec, value) in enumerate(zip(explicit, args)):
+        position_of = {spec.name: k for k, spec in enumerate(explicit) if spec.name is not None}
+        given = list(enumerate(zip(explicit, args)))
+        for key, value in kwargs.items():
+            position = position_of.get(key) if isinstance(key, str) else next(
+                (k for k, spec in enumerate(explicit) if spec.variable is key), None
+            )
+            if position is None:
+                return errors.MethodArgumentError(
+                    errors.UNKNOWN_KEYWORD.format(where=where, name=key, names=names)
+                )
+            if position < len(args):
+                return errors.MethodArgumentError(
+                    errors.ARGUMENT_TWICE.format(where=where, name=key, position=position)
+                )
+            given.append((position, (explicit[position], value)))
+        for position, (spec, value) in given:
             problem = _argument_problem(spec, value)
             if problem is not None:
                 return errors.MethodArgumentError(
@@ -243,8 +258,8 @@ class Function(_PyTensorFunction):
         if isinstance(exc, FloatingPointError) and errors.NON_FINITE_MARK in str(exc):
             member = str(exc).split(errors.NON_FINITE_MARK, 1)[1].split()[0]
             return errors.NonFiniteUpdateError(errors.NON_FINITE_UPDATE.format(where=where, member=member))
-        if exc is None or (isinstance(exc, TypeError) and "Unknown input" in str(exc)):
-            return errors.MethodArgumentError(f"{where}: {exc}")
+        if exc is None:  # refused before the call, for a reason found above
+            return errors.MethodArgumentError(f"{where}: invalid call")
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return errors.MethodExecutionError(
             errors.EXECUTION_FAILED.format(where=where, error=f"{type(exc).__name__}: {first_line}")

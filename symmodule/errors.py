@@ -163,6 +163,13 @@ BAD_ARGUMENT = (
 
 MISSING_ARGUMENT = "{where}: missing argument {name!r}. It takes ({names})."
 
+UNKNOWN_KEYWORD = "{where} got an unexpected keyword argument {name!r}. It takes ({names})."
+
+ARGUMENT_TWICE = (
+    "{where} got multiple values for argument {name!r}: once by position "
+    "({position}) and once by keyword. Pass it one way."
+)
+
 UNSET_MEMBER = (
     "{where} reads member {member!r}, which has no value. Give it one before "
     "calling: pass it to make(...) or set inst.{member} = value."
@@ -506,4 +513,20 @@ UNSUPPORTED_DTYPE = (
     "Cannot save {key!r}: it is {value_desc}, and a checkpoint stores numpy "
     "Generators and arrays of the dtypes {dtypes}. Convert it (value.astype(...)) "
     "or leave it out of the state dict."
+)
+
+STATE_NONE_VALUE = (
+    "{key!r}: the value is None. To leave a member without a value, list its "
+    "path in the state dict's .unset instead; otherwise give an array."
+)
+
+WRAPPER_NOT_COMPONENT = (
+    "{where}: the wrapper registered for {value!r} returned {result!r}, which is "
+    "not a Component. A wrapper given to register_wrapper must return a Component "
+    "(a subclass of symmodule.compile.module.Component implementing allocate and build)."
+)
+
+WRAPPER_NOT_CALLABLE = (
+    "register_wrapper: the {what} {value!r} is not callable. Give a predicate "
+    "(value -> bool) and a wrapper (value -> Component)."
 )

@@ -160,7 +160,7 @@ def test_missing_argument_names_it():
 
 def test_unknown_keyword_argument_names_the_method():
     inst = incdec_module().make(c=0)
-    with pytest.raises(errors.MethodArgumentError, match="Method 'inc': Unknown input: m"):
+    with pytest.raises(errors.MethodArgumentError, match="Method 'inc' got an unexpected keyword argument 'm'"):
         inst.inc(1, m=1)
 
 

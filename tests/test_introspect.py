@@ -310,13 +310,15 @@ def test_summary_shows_shared_members_once_with_their_aliases_and_random_streams
     s = introspect.summary(inst)
     rows = {row.path: row for row in s.members}
     assert "classifier.encoder_w" not in rows
-    assert rows["dae.w"].aliases == ("classifier.encoder_w",)
+    # Every other path to the same storage is an alias, including those through
+    # the stack's list of layers.
+    assert rows["dae.w"].aliases == ("classifier.encoder_w", "layers.0.w", "layers.1.encoder_w")
     assert set(rows["dae.w"].updated_by) == {"dae.update", "classifier.finetune"}
     assert rows["dae.random.rng0"].kind == "random stream"
     assert s.n_random_streams == 1
     update = next(m for m in s.methods if m.path == "dae.update")
     assert update.draws_from == ("dae.random.rng0",)
-    assert "(= classifier.encoder_w)" in str(s)
+    assert "dae.w (= classifier.encoder_w, layers.0.w, layers.1.encoder_w)" in str(s)
 
 
 def test_summary_includes_the_warnings_of_check():

@@ -10,6 +10,7 @@ built once, so every path sees the same object and the same storage.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import difflib
 import threading
@@ -78,9 +79,9 @@ class Builder:
         root = self.build(self.blueprint.plan.root)
         object.__setattr__(root, "_sm_blueprint", self.blueprint)
         object.__setattr__(root, "_sm_storage", self.storage)
-        for inst in _walk_instances(root):
-            if inst is not root:
-                object.__setattr__(inst, "_sm_root_ref", root)
+        for obj in _walk_instances(root, include_dicts=True, include_lists=True):
+            if obj is not root:
+                object.__setattr__(obj, "_sm_root_ref", root)
         return root
 
     def build(self, node: Node) -> Any:
@@ -132,6 +133,26 @@ def _initial_value(spec: Any) -> Any:
     if spec.initial is None or spec.readonly:
         return spec.initial
     return convert_value(spec.type, copy.deepcopy(spec.initial), spec.path)
+
+
+@contextlib.contextmanager
+def all_or_nothing(obj: Any) -> Iterator[None]:
+    """Undo every member write made inside the block if it raises.
+
+    Member writes replace a container's value (they never write into the
+    stored array), so keeping the previous values of the tree's containers is
+    enough to restore them. Used by the operations that write several members
+    (assigning a whole container, initialising).
+    """
+    root = getattr(obj, "_sm_root_ref", None) or obj
+    containers = list(getattr(root, "_sm_storage", {}).values())
+    saved = [container.storage[0] for container in containers]
+    try:
+        yield
+    except BaseException:
+        for container, value in zip(containers, saved):
+            container.storage[0] = value
+        raise
 
 
 def assign_into(cell: Any, value: Any, where: str) -> None:
@@ -327,8 +348,12 @@ class ModuleInstance:
     # -- initialisation -------------------------------------------------------------------
 
     def initialize(self, *args: Any, **init: Any) -> None:
-        """Run the Module's ``_instance_initialize`` on this instance again."""
-        self.component._instance_initialize(self, *args, **init)
+        """Run the Module's ``_instance_initialize`` on this instance again.
+
+        All or nothing: if it raises, every member keeps its previous value.
+        """
+        with all_or_nothing(self):
+            self.component._instance_initialize(self, *args, **init)
 
     # -- display ---------------------------------------------------------------------------
 
@@ -422,8 +447,8 @@ def _put_extras(root: ModuleInstance, extras: dict[str, dict[Any, Any]], copy_va
                 target._sm_cells[name] = copy_value(value)
 
 
-def _walk_instances(root: ModuleInstance, include_dicts: bool = False) -> Iterator[Any]:
-    """Every ModuleInstance of the tree once (and every dict-like, if asked)."""
+def _walk_instances(root: ModuleInstance, include_dicts: bool = False, include_lists: bool = False) -> Iterator[Any]:
+    """Every ModuleInstance of the tree once (and every dict-like and list-like, if asked)."""
     seen: set[int] = set()
     stack: list[Any] = [root]
     while stack:
@@ -435,6 +460,8 @@ def _walk_instances(root: ModuleInstance, include_dicts: bool = False) -> Iterat
             yield obj
             stack.extend(obj._sm_structure.values())
         elif isinstance(obj, ListInstance):
+            if include_lists:
+                yield obj
             stack.extend(obj._sm_cells)
         elif isinstance(obj, DictInstance):
             if include_dicts:
@@ -507,8 +534,9 @@ class ListInstance(Sequence):
                 f"Cannot assign {len(values)} values to {self._sm_path!r}, which has "
                 f"{len(self._sm_cells)} elements; give exactly one value per element."
             )
-        for index, value in enumerate(values):
-            self[index] = value
+        with all_or_nothing(self):
+            for index, value in enumerate(values):
+                self[index] = value
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (list, tuple, ListInstance)):
@@ -564,8 +592,9 @@ class DictInstance(MutableMapping):
             raise errors.MemberValueError(
                 f"Cannot assign {type(values).__name__} to the dict-like {self._sm_path!r}; give a dict."
             )
-        for key, value in values.items():
-            self[key] = value
+        with all_or_nothing(self):
+            for key, value in values.items():
+                self[key] = value
 
     def __repr__(self) -> str:
         return "{" + ", ".join(f"{k!r}: {_short(self[k])}" for k in self) + "}"
@@ -578,7 +607,7 @@ def default_initialize(inst: ModuleInstance, **init: Any) -> None:
     ``_instance_initialize``; overrides call it for the keys they do not
     handle themselves. An unknown key is an error.
     """
-    for key, value in init.items():
+    for key in init:  # every key is checked before anything is written
         if key not in inst._sm_state and key not in inst._sm_structure:
             settable = (n for n, obj in inst._sm_structure.items() if not isinstance(obj, Function))
             known = sorted(set(inst._sm_state) | set(settable))
@@ -589,4 +618,6 @@ def default_initialize(inst: ModuleInstance, **init: Any) -> None:
                     known=", ".join(known) or "(none)",
                 )
             )
-        setattr(inst, key, value)
+    with all_or_nothing(inst):
+        for key, value in init.items():
+            setattr(inst, key, value)

@@ -168,11 +168,20 @@ class Constant(Component):
         return f"Constant({self.value!r})"
 
 
-def wrap(value: Any, wrappers: Wrappers = ()) -> Component | None:
-    """Classify a raw attribute value; ``None`` means "a plain Python attribute"."""
+def wrap(value: Any, wrappers: Wrappers = (), where: str = "an attribute") -> Component | None:
+    """Classify a raw attribute value; ``None`` means "a plain Python attribute".
+
+    ``where`` names the attribute in the error raised when a registered
+    wrapper returns something that is not a Component.
+    """
     for condition, wrapper in wrappers:
         if condition(value):
-            return wrapper(value)
+            component = wrapper(value)
+            if not isinstance(component, Component):
+                raise errors.AllocationError(
+                    errors.WRAPPER_NOT_COMPONENT.format(where=where, value=value, result=component)
+                )
+            return component
     if isinstance(value, Component):
         return value
     if isinstance(value, GraphConstant):

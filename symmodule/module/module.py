@@ -103,7 +103,7 @@ class Module(Composite):
             if name in explicit:
                 yield name, explicit[name](value)
                 continue
-            component = wrap(value, type(self)._sm_wrappers)
+            component = wrap(value, type(self)._sm_wrappers, where=f"{type(self).__name__}.{name}")
             if component is not None:
                 yield name, component
 
@@ -344,4 +344,7 @@ def register_wrapper(
     module_class
         The Module class whose rules are extended (default: ``Module``).
     """
+    for what, value in (("condition", condition), ("wrapper", wrapper)):
+        if not callable(value):
+            raise errors.AllocationError(errors.WRAPPER_NOT_CALLABLE.format(what=what, value=value))
     module_class._sm_wrappers = ((condition, wrapper),) + tuple(module_class._sm_wrappers)

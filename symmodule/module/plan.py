@@ -118,7 +118,7 @@ class Plan:
         identity = component._sm_identity()
         if identity is not None and id(identity) in self._by_identity:
             node = self._by_identity[id(identity)]
-            self.paths[path] = node
+            self._alias(node, path, set())
             return node
         node = Node(component, path, parent)
         self.paths[path] = node
@@ -130,6 +130,16 @@ class Plan:
                 node.children.append((key, self._visit(child, join_path(path, key), node)))
         component.allocate(self, node)
         return node
+
+    def _alias(self, node: Node, path: str, seen: set[int]) -> None:
+        # A component reached again: every path below it is reachable under the
+        # new prefix too ('a1.m0' when a1 is the module first seen as m0's parent).
+        self.paths.setdefault(path, node)
+        if id(node) in seen:  # a module that contains itself: stop
+            return
+        seen.add(id(node))
+        for key, child in node.children:
+            self._alias(child, join_path(path, key), seen)
 
     def _name_members(self) -> None:
         # A member the user left unnamed is named after its first path in the tree
@@ -145,8 +155,25 @@ class Plan:
     # -- queries ---------------------------------------------------------------------
 
     def node_at(self, path: str) -> Node | None:
-        """The node at ``path`` (any alias), or None."""
-        return self.paths.get(path)
+        """The node at ``path`` (any alias), or None.
+
+        Paths recorded during the walk are found directly; any other path
+        (through a module that contains one of its ancestors, say) is walked
+        down from its longest recorded prefix.
+        """
+        if path in self.paths:
+            return self.paths[path]
+        parts = path.split(".")
+        for cut in range(len(parts) - 1, -1, -1):
+            node = self.paths.get(".".join(parts[:cut])) if cut else self.root
+            if node is None:
+                continue
+            for step in parts[cut:]:
+                node = next((child for key, child in node.children if str(key) == step), None)
+                if node is None:
+                    return None
+            return node
+        return None
 
     def describe_known(self, node: Node) -> str:
         """The names directly under ``node``, for error messages."""

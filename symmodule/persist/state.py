@@ -29,6 +29,9 @@ from symmodule import errors
 from symmodule.module.instance import ModuleInstance
 from symmodule.module.member import convert_value
 
+#: Marks a path listed in a state dict's ``unset``: the member is to be left without a value.
+_UNSET = object()
+
 __all__ = [
     "LoadResult",
     "StateDict",
@@ -365,7 +368,7 @@ def load_into(
     given: dict[str, tuple[str, Any]] = {}  # first path -> (key as given, value)
     strays: list[tuple[Any, str]] = []  # (unexpected key, why), explained once missing is known
     unset_keys = [path for path in getattr(state, "unset", ()) if path not in state]
-    for key, value in [*state.items(), *((path, None) for path in unset_keys)]:
+    for key, value in [*state.items(), *((path, _UNSET) for path in unset_keys)]:
         first = key if key in entries else found.aliases.get(key) if isinstance(key, str) else None
         if first is None:
             strays.append((key, "constant" if key in found.constants else "unknown"))
@@ -382,8 +385,14 @@ def load_into(
             result.problems.append(errors.STATE_MISSING.format(key=entry.path, expected=_describe_member(entry)))
             continue
         key, value = given[entry.path]
-        if value is None:
+        if value is _UNSET:
             writes.append((entry, None))
+            continue
+        if value is None:
+            # Only a path listed in ``state.unset`` unsets a member: a None value
+            # is a mistake that would silently erase trained state.
+            result.mismatched.append(key)
+            wrong.append(errors.STATE_NONE_VALUE.format(key=key))
             continue
         try:
             writes.append((entry, _converted(entry, key, value, copy_arrays)))

@@ -169,10 +169,21 @@ def test_a_generator_object_may_be_given_for_a_stream(layered):
     assert np.array_equal(inst.random[rng].random(3), np.random.default_rng(5).random(3))
 
 
-def test_none_unsets_a_member(layered):
+def test_a_none_value_is_refused_rather_than_erasing_the_member(layered):
     _, inst = layered
+    before = float(inst.lr)
     sd = dict(state_dict(inst))
     sd["lr"] = None
+    with pytest.raises(errors.StateDictError, match="'lr': the value is None.*unset"):
+        load_state_dict(inst, sd)
+    assert float(inst.lr) == before
+
+
+def test_a_path_listed_in_unset_unsets_the_member(layered):
+    _, inst = layered
+    sd = state_dict(inst)
+    del sd["lr"]
+    sd.unset.append("lr")
     load_state_dict(inst, sd)
     assert inst.lr is None
 
