@@ -9,7 +9,10 @@ EXTRAS ?= test,examples,docs
 comma := ,
 STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: demo test docs clean
+BENCH_EXTRAS := test,jax,bench
+BENCH_ARGS ?=
+
+.PHONY: demo test docs bench bench-run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +29,14 @@ docs: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+# The full benchmark run (about an hour): peers side by side, results in
+# benchmarks/results/, the table in benchmarks/results/latest.md, the plot in docs/.
+bench:
+	$(MAKE) --no-print-directory EXTRAS=$(BENCH_EXTRAS) bench-run
+
+bench-run: $(STAMP)
+	$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache build site *.egg-info

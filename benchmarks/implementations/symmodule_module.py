@@ -1,0 +1,143 @@
+"""symmodule: each workload as a Module, compiled by ``make(mode=...)`` and called as a method.
+
+Only the public API is used: ``symmodule.Module``, ``symmodule.Method``,
+``make(mode=..., **init)`` and instance attributes, the way a user writes
+it. The graphs are those of :mod:`.pytensor_graphs`, the same as the raw
+PyTensor family's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import symmodule
+from benchmarks.implementations import Counter, Layer
+from benchmarks.implementations.pytensor_graphs import mlp_loss, regression_outputs, sgd
+from symmodule import tensor as T
+
+NAME = "symmodule"
+REQUIRES = ("symmodule",)
+#: FAST_RUN is PyTensor's default and currently the same as NUMBA; C only
+#: links graphs whose every Op has C code, so it is not in the default set.
+MODES = ("FAST_COMPILE", "NUMBA", "CVM", "JAX")
+
+
+def wait(out):
+    # In JAX mode the outputs are jax arrays, computed asynchronously.
+    ready = getattr(out, "block_until_ready", None)
+    return ready() if ready is not None else out
+
+
+def to_numpy(out) -> np.ndarray:
+    return np.asarray(out)
+
+
+# -- W1: the specification's regression ----------------------------------------------------
+
+
+class _Regression(symmodule.Module):
+    """module.md's ``SpecifiedRegressionLayer(regularize=False)``, for when symmodule.models is absent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        x, y = T.matrix("input"), T.matrix("target")
+        self.stepsize = T.scalar()
+        self.w = T.matrix()
+        self.b = T.vector()
+        cost, grad_w, grad_b, grad_prediction = regression_outputs(x, y, self.w, self.b)
+        self.update = symmodule.Method(
+            [x, y],
+            [cost, grad_w, grad_b, grad_prediction],
+            updates={self.w: self.w - self.stepsize * grad_w, self.b: self.b - self.stepsize * grad_b},
+        )
+
+
+def _regression_module() -> symmodule.Module:
+    try:
+        from symmodule.models import SpecifiedRegressionLayer
+    except ImportError:
+        return _Regression()
+    return SpecifiedRegressionLayer(regularize=False)
+
+
+def regression(p, mode):
+    module = _regression_module()
+
+    def make():
+        model = module.make(w=p.w.copy(), b=p.b.copy(), stepsize=p.stepsize, mode=mode)
+        update, x, y = model.update, p.x, p.y
+        # update returns [cost, grad_w, grad_b, grad_prediction]; all four are computed.
+        return lambda: update(x, y)[0]
+
+    return make
+
+
+# -- W2, W3, W5: the MLP -------------------------------------------------------------------
+
+
+class MLP(symmodule.Module):
+    """An MLP whose ``step(x, y)`` takes one SGD step and returns the loss.
+
+    Members ``w0, b0, w1, b1, ...`` hold the layers; ``make(w0=..., b0=...)``
+    sets them.
+    """
+
+    def __init__(self, n_layers: int, stepsize: float, dtype: str) -> None:
+        super().__init__()
+        x, y = T.matrix("x", dtype=dtype), T.matrix("y", dtype=dtype)
+        weights, biases = [], []
+        for i in range(n_layers):
+            w, b = T.matrix(f"w{i}", dtype=dtype), T.vector(f"b{i}", dtype=dtype)
+            setattr(self, f"w{i}", w)
+            setattr(self, f"b{i}", b)
+            weights.append(w)
+            biases.append(b)
+        loss = mlp_loss(x, y, weights, biases)
+        self.step = symmodule.Method(
+            [x, y], loss, updates=sgd(loss, weights + biases, np.asarray(stepsize, dtype))
+        )
+
+
+def mlp(p, mode):
+    module = MLP(len(p.weights), p.stepsize, p.dtype)
+
+    def make():
+        init = {f"w{i}": w.copy() for i, w in enumerate(p.weights)}
+        init.update({f"b{i}": b.copy() for i, b in enumerate(p.biases)})
+        step, x, y = module.make(mode=mode, **init).step, p.x, p.y
+        return lambda: step(x, y)
+
+    return make
+
+
+# -- W4: a scalar member incremented by a method --------------------------------------------
+
+
+def counter(p, mode):
+    module = symmodule.Module()
+    module.c = T.scalar(dtype=p.dtype)
+    module.inc = symmodule.Method([], [], updates={module.c: module.c + 1})
+
+    def make():
+        inst = module.make(c=p.start, mode=mode)
+        return Counter(inc=inst.inc, value=lambda: float(inst.c))
+
+    return make
+
+
+# -- W6: 1M float32 parameters read by two methods -------------------------------------------
+
+
+def layer(p, mode):
+    module = symmodule.Module()
+    module.w = T.matrix(dtype=p.dtype)
+    x, a = T.matrix("x", dtype=p.dtype), T.scalar("a", dtype=p.dtype)
+    module.apply = symmodule.Method(x, T.tanh(T.dot(x, module.w)))
+    module.scale = symmodule.Method(a, [], updates={module.w: a * module.w})
+
+    def make():
+        inst = module.make(w=p.w.copy(), mode=mode)
+        factor = np.asarray(p.factor, p.dtype)
+        return Layer(apply=lambda: inst.apply(p.x), scale=lambda: inst.scale(factor))
+
+    return make

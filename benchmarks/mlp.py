@@ -1,0 +1,19 @@
+"""The MLP training workloads' shared protocol (W2 and W3 differ only in sizes)."""
+
+from __future__ import annotations
+
+from benchmarks.harness import Metric, measure_training
+from benchmarks.problems import mlp_problem
+
+
+def run_mlp(key: str, sizes: tuple[int, ...], batch: int, check_steps: int,
+            family, mode, dtype: str, quick: bool) -> list[Metric]:
+    """Build one instance, train ``check_steps`` steps (the loss check), then time steps."""
+    problem = mlp_problem(sizes, batch, dtype)
+    step = family.mlp(problem, mode)()
+    return [
+        measure_training(
+            key, step, wait=family.wait, to_numpy=family.to_numpy,
+            check_steps=2 if quick else check_steps, quick=quick,
+        )
+    ]
