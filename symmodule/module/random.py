@@ -301,8 +301,9 @@ class RandomStreamsInstance:
     what the original would have drawn.
 
     Reading ``inst.random[out.rng]`` gives the Generator itself, and a written
-    Generator is stored as is: compiled methods may advance it in place (they
-    do in FAST_RUN), so write a copy to keep one's own (``copy.deepcopy(g)``).
+    Generator is stored as is. Methods never advance a stored Generator in
+    place: each call stores the advanced copy, so a Generator you wrote (or
+    read) is never changed behind your back.
 
     Examples
     --------

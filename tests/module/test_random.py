@@ -426,3 +426,17 @@ def test_unpickled_instance_is_indexed_by_the_original_draws():
     twin.random.seed(5)
     inst.random.seed(5)
     np.testing.assert_array_equal(twin.draw(), inst.draw())
+
+
+@pytest.mark.parametrize("mode", ["FAST_COMPILE", "CVM"])
+def test_a_call_never_advances_a_stored_generator_in_place(mode):
+    m = M.Module()
+    m.random = T.randomstreams.RandomStreams(seed=1)
+    u = m.random.uniform(size=(2,))
+    m.draw = M.Method([], u)
+    inst = m.make(mode=mode)
+    mine = inst.random[u.rng]
+    before = mine.bit_generator.state
+    inst.draw()
+    assert mine.bit_generator.state == before
+    assert inst.random[u.rng] is not mine
