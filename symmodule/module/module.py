@@ -48,8 +48,8 @@ class Module(Composite):
     to build further expressions.
 
     A subclass may define ``_instance_initialize(self, inst, **init)`` to
-    initialise instances its own way, methods ``_instance_XXX(self, inst,
-    ...)`` that become ``inst.XXX(...)``, and ``InstanceType`` (a
+    initialise instances its own way, methods ``_instance_foo(self, inst,
+    ...)`` that become ``inst.foo(...)``, and ``InstanceType`` (a
     ``ModuleInstance`` subclass) to choose the class of its instances.
 
     Attribute names starting with ``_`` are private Python attributes: they are
