@@ -237,12 +237,6 @@ MEMBER_NOT_ROOT = (
     "Use External(...) for a computed expression, or declare a fresh Variable."
 )
 
-NOT_WRAPPABLE = (
-    "{where}: {value!r} cannot be given storage: only symbolic Variables, "
-    "Python numbers, booleans and NumPy arrays can. Assign it as a plain "
-    "attribute instead."
-)
-
 
 def describe_type(type_: Any) -> str:
     """``TensorType(float64, shape=(None, 3))`` as "a float64 array with 2 dimension(s) ..."."""

@@ -27,10 +27,10 @@ from pytensor.tensor import *  # noqa: F403 -- this module *is* that namespace
 # Theano names absent from pytensor.tensor's namespace, each an exact
 # PyTensor equivalent. (wmatrix exists in pytensor.tensor.type but is missing
 # from its __all__.)
-from pytensor.gradient import Lop, Rop, numeric_grad, verify_grad
-from pytensor.tensor import abs as abs_
-from pytensor.tensor import reciprocal as inv
-from pytensor.tensor.type import wmatrix
+from pytensor.gradient import Lop, Rop, numeric_grad, verify_grad  # noqa: F401 (re-exported)
+from pytensor.tensor import abs as abs_  # noqa: F401 (re-exported)
+from pytensor.tensor import reciprocal as inv  # noqa: F401 (re-exported)
+from pytensor.tensor.type import wmatrix  # noqa: F401 (re-exported)
 
 
 def __getattr__(name: str):
@@ -95,4 +95,4 @@ for _singular, _plural in [
 del _singular, _plural, _prefix
 
 # Submodules last: they import from PyTensor only, never from this namespace.
-from symmodule.tensor import nnet, randomstreams  # noqa: E402
+from symmodule.tensor import nnet, randomstreams  # noqa: E402, F401

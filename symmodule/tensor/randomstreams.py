@@ -4,7 +4,7 @@ The class lives in :mod:`symmodule.module.random`; it is imported on first
 attribute access, so importing :mod:`symmodule.tensor` never depends on it.
 """
 
-__all__ = ["RandomStreams"]
+__all__ = ["RandomStreams"]  # noqa: F822 (resolved lazily by __getattr__)
 
 
 def __getattr__(name: str):
