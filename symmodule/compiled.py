@@ -22,6 +22,8 @@ from collections.abc import Callable, Sequence
 from types import MethodType
 from typing import Any
 
+from pytensor import config
+from pytensor.compile.debug.profiling import ProfileStats
 from pytensor.compile.executor import Function as _PyTensorFunction
 from pytensor.compile.executor import _pickle_Function as _pickle_function
 from pytensor.compile.maker import FunctionMaker
@@ -307,6 +309,7 @@ def compile_maker(
         allow_input_downcast=allow_input_downcast,
     )
     resolved = resolve_mode(mode)
+    profile = _profile_stats(profile, name)
     maker = resolved.function_maker(
         ins,
         outs,
@@ -323,6 +326,17 @@ def compile_maker(
     if isinstance(maker.linker, JITLinker):
         _compile_jit_once(maker.linker)
     return maker
+
+
+def _profile_stats(profile: bool | str | ProfileStats | None, name: str | None) -> ProfileStats | None:
+    """``profile=`` as ``pytensor.function`` reads it: None follows ``config.profile``."""
+    if profile is None:
+        profile = bool(config.profile or config.print_global_stats)
+    if profile is True:
+        return ProfileStats(message=name)
+    if isinstance(profile, str):
+        return ProfileStats(message=profile)
+    return profile or None
 
 
 class _Once:

@@ -132,7 +132,7 @@ def function(
         name=name,
         on_unused_input=on_unused_input,
         allow_input_downcast=allow_input_downcast,
-        profile=_profile_stats(profile, name),
+        profile=profile,
     )
     return maker.create()
 
@@ -227,12 +227,3 @@ def _refuse_updates_of_inputs(specs: list[Any], updates: Any, where: str) -> Non
             )
 
 
-def _profile_stats(profile: bool | str | ProfileStats | None, name: str | None) -> ProfileStats | None:
-    """``profile=`` as ``pytensor.function`` reads it: None follows ``config.profile``."""
-    if profile is None:
-        profile = bool(config.profile or config.print_global_stats)
-    if profile is True:
-        return ProfileStats(message=name)
-    if isinstance(profile, str):
-        return ProfileStats(message=profile)
-    return profile or None

@@ -4,21 +4,12 @@ and the member (semantics.md "Method", "make() and ModuleInstance")."""
 
 import numpy as np
 import pytest
+from modules import incdec_plus10_module as incdec_module
 from pytensor.link.basic import Container
 
 from symmodule import errors
 from symmodule import tensor as T
 from symmodule.compile import module as M
-
-
-def incdec_module():
-    m = M.Module()
-    n = T.dscalar("n")
-    m.c = T.dscalar()
-    m.inc = M.Method(n, [], updates={m.c: m.c + n})
-    m.dec = M.Method(n, [], updates={m.c: m.c - n})
-    m.plus10 = M.Method([], m.c + 10)
-    return m
 
 
 def vectors_module():

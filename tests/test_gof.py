@@ -6,6 +6,7 @@ import numpy as np
 import pytensor.graph.basic
 import pytensor.link.basic
 import pytest
+from modules import counter_module as _module
 from pytensor.link.basic import PerformLinker
 from pytensor.link.vm import VMLinker
 
@@ -41,14 +42,6 @@ def test_opwiseclinker_runs_c_code_where_there_is_some_and_python_elsewhere():
     np.testing.assert_allclose(f(np.eye(2) * 4), np.eye(2) / 2)
     kinds = {type(node.op).__name__: hasattr(thunk, "cthunk") for node, thunk in zip(f.vm.nodes, f.vm.thunks)}
     assert kinds == {"MatrixInverse": False, "Elemwise": True}
-
-
-def _module() -> symmodule.Module:
-    m = symmodule.Module()
-    m.c = T.dscalar()
-    n = T.dvector("n")
-    m.step = symmodule.Method(n, T.exp(n) * m.c + 1, c=m.c + 1)
-    return m
 
 
 def test_print_everything_mode_prints_one_line_per_node_per_call(capsys):

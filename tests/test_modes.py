@@ -12,6 +12,7 @@ import numpy as np
 import pytensor
 import pytensor.scalar as ps
 import pytest
+from modules import counter_module
 from pytensor.compile.mode import get_mode
 from pytensor.link.c.basic import CLinker
 from pytensor.link.numba.linker import NumbaLinker
@@ -23,18 +24,15 @@ from symmodule import modes
 from symmodule import tensor as T
 from symmodule.compiled import compile_maker
 from symmodule.errors import ModeError
-from symmodule.modes import CMode, DebugMode, NoCCodeError, available_modes, resolve_mode
+from symmodule.modes import (
+    CMode,
+    DebugMode,
+    NoCCodeError,
+    available_modes,
+    resolve_mode,
+)
 
 X = np.linspace(0.0, 1.0, 4)
-
-
-def counter_module() -> symmodule.Module:
-    """State ``c``; ``step(n)`` returns ``exp(n) * c + 1`` and adds 1 to ``c``."""
-    m = symmodule.Module()
-    m.c = T.dscalar()
-    n = T.dvector("n")
-    m.step = symmodule.Method(n, T.exp(n) * m.c + 1, c=m.c + 1)
-    return m
 
 
 def run(mode: object) -> tuple[symmodule.ModuleInstance, list]:

@@ -4,6 +4,7 @@ raises for bad declarations (semantics.md "Method(...)")."""
 
 import numpy as np
 import pytest
+from modules import incdec_module
 from pytensor.compile.mode import Mode
 
 from symmodule import errors
@@ -15,15 +16,6 @@ from symmodule.compile import module as M
 def counter():
     m = M.Module()
     m.c = T.dscalar()
-    return m
-
-
-def incdec_module():
-    m = M.Module()
-    n = T.dscalar("n")
-    m.c = T.dscalar()
-    m.inc = M.Method(n, [], updates={m.c: m.c + n})
-    m.dec = M.Method(n, [], updates={m.c: m.c - n})
     return m
 
 

@@ -5,6 +5,7 @@ reserved names and mode names (semantics.md "Declaring a Module", "make()",
 
 import numpy as np
 import pytest
+from modules import incdec_module
 
 import symmodule
 from symmodule import errors
@@ -15,15 +16,6 @@ from symmodule.module import Constant
 
 def components(module):
     return dict(module.components_map())
-
-
-def incdec_module():
-    m = M.Module()
-    n = T.dscalar("n")
-    m.c = T.dscalar()
-    m.inc = M.Method(n, [], updates={m.c: m.c + n})
-    m.dec = M.Method(n, [], updates={m.c: m.c - n})
-    return m
 
 
 def nested_module():

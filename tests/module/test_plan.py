@@ -4,20 +4,11 @@ of unlinked modules (semantics.md "Declaring a Module")."""
 
 import numpy as np
 import pytest
+from modules import incdec_module
 
 from symmodule import tensor as T
 from symmodule.compile import module as M
 from symmodule.module.plan import Plan
-
-
-def incdec_module():
-    m = M.Module()
-    n = T.dscalar("n")
-    m.c = T.dscalar()
-    m.inc = M.Method(n, [], updates={m.c: m.c + n})
-    m.dec = M.Method(n, [], updates={m.c: m.c - n})
-    return m
-
 
 # -- naming ------------------------------------------------------------------------------------
 
