@@ -17,6 +17,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from benchmarks import targets
+from benchmarks.implementations import runs
 from benchmarks.worker import workload
 
 __all__ = ["markdown", "plot", "summary", "table_rows"]
@@ -68,7 +70,7 @@ def table_rows(record: dict[str, Any], metric: str) -> list[dict[str, Any]]:
     values = _values(record)
     key = metric.split(".")[0]
     rows = []
-    for impl in record["implementations"]:
+    for impl in (i for i in record["implementations"] if runs(i, key)):
         row: dict[str, Any] = {"impl": impl, "cells": {}}
         for dtype in record["dtypes"]:
             if dtype not in workload(key).DTYPES:
@@ -82,7 +84,7 @@ def table_rows(record: dict[str, Any], metric: str) -> list[dict[str, Any]]:
             cell = {"value": m["value"], "unit": m["unit"], "spread": m.get("spread"), "extra": m["extra"]}
             if sym and min(sym) > 0:
                 cell["ratio"] = m["value"] / min(sym)
-            if impl.startswith("symmodule/"):
+            if impl.startswith(("symmodule/", "symmodule.unchecked/")):
                 raw = values.get((metric, "pytensor/" + impl.split("/", 1)[1], dtype))
                 if raw and raw["value"] > 0:
                     cell["vs_pytensor"] = m["value"] / raw["value"]
@@ -164,6 +166,7 @@ def markdown(record: dict[str, Any]) -> str:
         "",
     ]
     lines += ["## Summary: each peer's best / symmodule's best", ""] + summary(record) + [""]
+    lines += ["## Targets", ""] + targets.markdown_lines(record) + [""]
     if record["loss_mismatches"]:
         lines += ["**Loss mismatches:**", ""] + [f"- {m}" for m in record["loss_mismatches"]] + [""]
     else:
@@ -206,19 +209,20 @@ def plot(record: dict[str, Any], path: Path) -> bool:
     values = _values(record)
     for ax, metric in zip(axes.flat, metrics):
         key = metric.split(".")[0]
+        here = [impl for impl in impls if runs(impl, key)]
         dtypes = [d for d in record["dtypes"] if d in workload(key).DTYPES]
         height = 0.8 / len(dtypes)
         unit = "s"
         for j, dtype in enumerate(dtypes):
             ys, xs = [], []
-            for i, impl in enumerate(impls):
+            for i, impl in enumerate(here):
                 m = values.get((metric, impl, dtype))
                 if m:
                     unit = m["unit"]
                     ys.append(i + (j - (len(dtypes) - 1) / 2) * height)
                     xs.append(m["value"] / 2**20 if unit == "bytes" else m["value"])
             ax.barh(ys, xs, height=height, color=colours[dtype], label=dtype)
-        ax.set_yticks(range(len(impls)), impls, fontsize=8)
+        ax.set_yticks(range(len(here)), here, fontsize=8)
         ax.invert_yaxis()
         first = next(m for (mm, _, _), m in values.items() if mm == metric)
         if unit == "bytes":

@@ -51,7 +51,7 @@ from typing import Any
 
 from benchmarks import report
 from benchmarks.harness import merge_rounds
-from benchmarks.implementations import implementations
+from benchmarks.implementations import implementations, runs
 from benchmarks.implementations.symmodule_module import MODES as DEFAULT_MODES
 from benchmarks.worker import WORKLOADS, workload
 
@@ -128,7 +128,7 @@ def plan(keys: list[str], impls: list[str], dtypes: list[str], quick: bool,
     if quick:
         for impl in impls:
             for dtype in dtypes:
-                keys_here = [k for k in keys if dtype in workload(k).DTYPES]
+                keys_here = [k for k in keys if dtype in workload(k).DTYPES and runs(impl, k)]
                 if keys_here:
                     env = {**_dtype_env(dtype), **_memory_env()}
                     groups.append([Task(impl, dtype, keys_here, env=env)])
@@ -138,7 +138,7 @@ def plan(keys: list[str], impls: list[str], dtypes: list[str], quick: bool,
             if key in ONCE and round_ > 1:
                 continue
             for dtype in (d for d in dtypes if d in workload(key).DTYPES):
-                for impl in impls:
+                for impl in (i for i in impls if runs(i, key)):
                     env = _dtype_env(dtype)
                     if key == "W6":
                         env.update(_memory_env())

@@ -3,6 +3,8 @@
 A mode is PyTensor's: a rewriter plus a linker. symmodule only resolves the
 names semantics.md lists, checks that the backend a name needs is installed,
 and turns PyTensor's terse errors into ones that list what is available.
+The names 'NUMBA', 'FAST_RUN' and 'CVM' also get the speed rewrites of
+:mod:`symmodule.rewrites` (a Mode object passed in is used as it is).
 
 The 'C' mode links the whole graph into one C module, which PyTensor can only
 do when every Op has C code; :class:`CMode` reports the Op that has none
@@ -14,6 +16,7 @@ for a PyTensor bug (see :class:`DebugMode`).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from typing import Any
 
@@ -29,6 +32,7 @@ from pytensor.link.c.basic import CLinker
 from pytensor.link.c.interface import CLinkerOp
 
 from symmodule.errors import MODE_BACKEND_MISSING, UNKNOWN_MODE, ModeError
+from symmodule.rewrites import tune
 
 __all__ = ["MODE_NAMES", "CMode", "DebugMode", "Mode", "NoCCodeError", "available_modes", "resolve_mode"]
 
@@ -269,7 +273,13 @@ def resolve_mode(mode: str | Mode | None) -> Mode:
         return _C_MODE
     if name == "DEBUG_MODE":
         return _DEBUG_MODE
-    return get_mode(name)
+    return _named_mode(name)
+
+
+@functools.cache
+def _named_mode(name: str) -> _PyTensorMode:
+    # One Mode object per name, so that compiled code keyed by mode is shared.
+    return tune(get_mode(name))
 
 
 def _node_being_compiled(exc: BaseException, nodes: Any) -> Apply | None:

@@ -36,11 +36,12 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-__all__ = ["FAMILIES", "Counter", "Layer", "Skipped", "implementations", "load"]
+__all__ = ["FAMILIES", "MODAL", "ONLY", "Counter", "Layer", "Skipped", "implementations", "load", "runs"]
 
 #: Family name -> module of this package, in the order of the tables.
 FAMILIES: dict[str, str] = {
     "symmodule": "symmodule_module",
+    "symmodule.unchecked": "symmodule_unchecked",
     "pytensor": "pytensor_function",
     "numpy": "numpy_by_hand",
     "torch": "torch_eager",
@@ -67,6 +68,19 @@ class Layer:
 
     apply: Callable[[], Any]  #: ``tanh(x @ w)`` on the problem's ``x``
     scale: Callable[[], Any]  #: ``w = factor * w``
+
+
+#: Families that run only some workloads (the others run all of them).
+ONLY: dict[str, tuple[str, ...]] = {"symmodule.unchecked": ("W1", "W4")}
+
+#: Families with one implementation per compilation mode.
+MODAL = ("symmodule", "symmodule.unchecked", "pytensor")
+
+
+def runs(impl: str, key: str) -> bool:
+    """Whether implementation ``impl`` (``family`` or ``family/MODE``) runs workload ``key``."""
+    family = impl.partition("/")[0]
+    return key in ONLY.get(family, (key,))
 
 
 #: Compilation modes whose backend is an optional package.
@@ -99,7 +113,7 @@ def implementations(modes: list[str]) -> list[str]:
     """
     names = []
     for family in FAMILIES:
-        if family in ("symmodule", "pytensor"):
+        if family in MODAL:
             names.extend(f"{family}/{mode}" for mode in modes)
         else:
             names.append(family)

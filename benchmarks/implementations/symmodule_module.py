@@ -60,12 +60,17 @@ def _regression_module() -> symmodule.Module:
     return SpecifiedRegressionLayer(regularize=False)
 
 
-def regression(p, mode):
+def _call(method, unchecked: bool):
+    """The method, or its documented fast path for hot loops (``method.unchecked``)."""
+    return method.unchecked if unchecked else method
+
+
+def regression(p, mode, unchecked: bool = False):
     module = _regression_module()
 
     def make():
         model = module.make(w=p.w.copy(), b=p.b.copy(), stepsize=p.stepsize, mode=mode)
-        update, x, y = model.update, p.x, p.y
+        update, x, y = _call(model.update, unchecked), p.x, p.y
         # update returns [cost, grad_w, grad_b, grad_prediction]; all four are computed.
         return lambda: update(x, y)[0]
 
@@ -113,14 +118,14 @@ def mlp(p, mode):
 # -- W4: a scalar member incremented by a method --------------------------------------------
 
 
-def counter(p, mode):
+def counter(p, mode, unchecked: bool = False):
     module = symmodule.Module()
     module.c = T.scalar(dtype=p.dtype)
     module.inc = symmodule.Method([], [], updates={module.c: module.c + 1})
 
     def make():
         inst = module.make(c=p.start, mode=mode)
-        return Counter(inc=inst.inc, value=lambda: float(inst.c))
+        return Counter(inc=_call(inst.inc, unchecked), value=lambda: float(inst.c))
 
     return make
 

@@ -1,0 +1,102 @@
+"""Graph rewrites that route hot spots to :mod:`symmodule.rewrites.ops`, and the modes that use them.
+
+Which rewrite a mode gets follows measurements of the W2/W3 training steps
+(docs/performance.md):
+
+* Numba and C compile ``tanh`` to a scalar loop (no vector math library):
+  every backend but JAX and the Python VM gets :func:`ufunc_to_numpy`;
+* Numba copies a transposed operand before a matrix product:
+  NUMBA gets :func:`transposed_dot_to_numpy`;
+* without a BLAS library to link, PyTensor's C ``Gemm`` runs a slow
+  portable loop while NumPy carries its own BLAS: CVM then gets
+  :func:`dot_to_numpy`, placed before PyTensor turns dots into Gemm.
+
+The rewrites run after canonicalisation and before elementwise fusion (or,
+for dots, before BLAS specialisation), so the rest of PyTensor's pipeline is
+untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pytensor import config
+from pytensor.graph.rewriting.basic import in2out, node_rewriter
+from pytensor.tensor.elemwise import DimShuffle, Elemwise
+from pytensor.tensor.math import Dot
+
+from symmodule.rewrites.ops import UFUNCS, NumPyDot, NumPyUfunc
+
+__all__ = ["DOT_PASS", "TRANSPOSED_DOT_PASS", "UFUNC_PASS", "dot_to_numpy", "rewrites_for", "transposed_dot_to_numpy", "ufunc_to_numpy"]
+
+_FLOATS = ("float32", "float64")
+
+# Positions in PyTensor's rewrite database (pytensor.compile.mode.optdb):
+# elementwise fusion runs at 48-49 and BLAS specialisation at 1.7.
+_BEFORE_FUSION = 47.0
+_BEFORE_BLAS = 1.69
+
+
+@node_rewriter([Elemwise])
+def ufunc_to_numpy(fgraph: Any, node: Any) -> list | None:
+    """``Elemwise{tanh}(x)`` -> :class:`NumPyUfunc` ``('tanh')(x)`` on float tensors."""
+    name = type(node.op.scalar_op).__name__.lower()
+    (out,) = node.outputs if len(node.outputs) == 1 else (None,)
+    if name not in UFUNCS or out is None or out.dtype not in _FLOATS or node.inputs[0].dtype != out.dtype:
+        return None
+    return [NumPyUfunc(name)(node.inputs[0])]
+
+
+def _untransposed(variable: Any) -> tuple[Any, bool]:
+    """``(m, True)`` when ``variable`` is ``m.T`` of a matrix ``m``, else ``(variable, False)``."""
+    owner = variable.owner
+    if owner is not None and isinstance(owner.op, DimShuffle) and owner.op.new_order == (1, 0):
+        return owner.inputs[0], True
+    return variable, False
+
+
+def _numpy_dot(node: Any, transposed_only: bool) -> list | None:
+    a, b = node.inputs
+    (out,) = node.outputs
+    if a.ndim != 2 or b.ndim != 2 or not (a.dtype == b.dtype == out.dtype) or out.dtype not in _FLOATS:
+        return None
+    (a, transpose_a), (b, transpose_b) = _untransposed(a), _untransposed(b)
+    if transposed_only and not (transpose_a or transpose_b):
+        return None
+    return [NumPyDot(transpose_a, transpose_b)(a, b)]
+
+
+@node_rewriter([Dot])
+def transposed_dot_to_numpy(fgraph: Any, node: Any) -> list | None:
+    """``dot(a, b.T)`` (or ``a.T``) -> :class:`NumPyDot` with the transpose as a flag."""
+    return _numpy_dot(node, transposed_only=True)
+
+
+@node_rewriter([Dot])
+def dot_to_numpy(fgraph: Any, node: Any) -> list | None:
+    """Every matrix-matrix ``dot`` -> :class:`NumPyDot` (for C backends without BLAS)."""
+    return _numpy_dot(node, transposed_only=False)
+
+
+# Graph-wide passes of the rewrites above, as (pass, position) pairs.
+UFUNC_PASS = (in2out(ufunc_to_numpy), _BEFORE_FUSION)
+TRANSPOSED_DOT_PASS = (in2out(transposed_dot_to_numpy), _BEFORE_FUSION + 0.1)
+DOT_PASS = (in2out(dot_to_numpy), _BEFORE_BLAS)
+
+
+def rewrites_for(backend: str) -> list[tuple]:
+    """The ``(rewriter, position)`` pairs ``Mode.register`` takes for a backend.
+
+    Parameters
+    ----------
+    backend
+        'numba' or 'cvm'; any other backend gets none.
+    """
+    if backend == "numba":
+        # Importing the kernels registers their Numba implementations.
+        import symmodule.rewrites.numba_kernels  # noqa: F401
+
+        return [UFUNC_PASS, TRANSPOSED_DOT_PASS]
+    if backend == "cvm":
+        return [UFUNC_PASS] if config.blas__ldflags else [UFUNC_PASS, DOT_PASS]
+    return []

@@ -1,0 +1,108 @@
+"""Which modes get which speed rewrites, and that rewritten graphs give FAST_COMPILE's numbers."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+from pytensor.compile.mode import get_mode
+from pytensor.tensor.blas import Dot22, Gemm
+from pytensor.tensor.math import Dot
+
+import symmodule
+from symmodule import tensor as T
+from symmodule.modes import resolve_mode
+from symmodule.rewrites import backend_of, rewrites_for, rules, tune
+from symmodule.rewrites.ops import NumPyDot, NumPyUfunc
+
+def tanh_layer() -> symmodule.Module:
+    """``step(x)``: one SGD step on ``sum(tanh(x @ w) @ w.T)``, which has a tanh and a transposed dot."""
+    m = symmodule.Module()
+    m.w = T.matrix()
+    x = T.matrix("x")
+    cost = T.sum(T.dot(T.tanh(T.dot(x, m.w)), m.w.T))
+    m.step = symmodule.Method(x, cost, updates={m.w: m.w - 0.01 * T.grad(cost, m.w)})
+    return m
+
+
+def ops_in(inst: symmodule.ModuleInstance) -> list:
+    return [node.op for node in inst.step.maker.fgraph.toposort()]
+
+
+def run(mode: str) -> tuple[symmodule.ModuleInstance, list]:
+    rng = np.random.default_rng(5)
+    w, x = rng.standard_normal((6, 6)), rng.standard_normal((20, 6))
+    inst = tanh_layer().make(w=w, mode=mode)
+    return inst, [np.asarray(inst.step(x)), np.asarray(inst.step(x)), inst.w.copy()]
+
+
+@pytest.fixture(scope="module")
+def expected() -> list:
+    with pytensor.config.change_flags(mode="FAST_COMPILE"):
+        return run("FAST_COMPILE")[1]
+
+
+def assert_same(got: list, want: list) -> None:
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-10)
+
+
+def test_numba_runs_tanh_and_transposed_dots_through_numpy(expected):
+    inst, got = run("NUMBA")
+    ops = ops_in(inst)
+    assert NumPyUfunc("tanh") in ops
+    assert any(isinstance(op, NumPyDot) and (op.transpose_a or op.transpose_b) for op in ops)
+    # Plain products stay Numba's own.
+    assert any(isinstance(op, Dot) for op in ops)
+    assert_same(got, expected)
+
+
+def test_cvm_without_blas_runs_every_matrix_product_through_numpy(expected, monkeypatch):
+    monkeypatch.setattr(rules, "config", SimpleNamespace(blas__ldflags=""))
+    inst, got = run(tune(get_mode("CVM")))
+    ops = ops_in(inst)
+    assert NumPyUfunc("tanh") in ops
+    assert not any(isinstance(op, Dot | Dot22 | Gemm) for op in ops)
+    assert_same(got, expected)
+
+
+def test_cvm_with_blas_keeps_pytensor_gemm(monkeypatch):
+    monkeypatch.setattr(rules, "config", SimpleNamespace(blas__ldflags="-lopenblas"))
+    assert rewrites_for("cvm") == [rules.UFUNC_PASS]
+
+
+@pytest.mark.parametrize("name", ["FAST_COMPILE", "JAX", "C", "DEBUG_MODE"])
+def test_other_modes_get_no_speed_rewrites(name):
+    mode = resolve_mode(name)
+    assert backend_of(mode) == "other"
+    assert tune(mode) is mode
+
+
+@pytest.mark.parametrize(("name", "backend"), [("NUMBA", "numba"), ("FAST_RUN", "numba"), ("CVM", "cvm")])
+def test_named_modes_are_tuned_for_their_backend(name, backend):
+    mode = resolve_mode(name)
+    assert backend_of(mode) == backend
+    assert mode.provided_optimizer.extra_rewrites == rewrites_for(backend)
+
+
+def test_a_name_resolves_to_one_mode_object_so_compiled_code_is_shared():
+    assert resolve_mode("NUMBA") is resolve_mode("numba")
+
+
+def test_a_mode_object_is_used_as_given():
+    mode = get_mode("NUMBA")
+    assert resolve_mode(mode) is mode
+
+
+def test_integer_products_and_tanh_are_left_to_pytensor():
+    x, y = pt.matrix(dtype="int64"), pt.matrix(dtype="int64")
+    f = pytensor.function([x, y], [pt.dot(x, y.T), pt.tanh(x)], mode=tune(get_mode("NUMBA")))
+    ops = [node.op for node in f.maker.fgraph.toposort()]
+    assert not any(isinstance(op, NumPyDot | NumPyUfunc) for op in ops)
+    a = np.arange(6).reshape(2, 3)
+    got = f(a, a)
+    np.testing.assert_array_equal(got[0], a @ a.T)
+    np.testing.assert_allclose(got[1], np.tanh(a))
