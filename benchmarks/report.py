@@ -166,7 +166,8 @@ def markdown(record: dict[str, Any]) -> str:
         "",
     ]
     lines += ["## Summary: each peer's best / symmodule's best", ""] + summary(record) + [""]
-    lines += ["## Targets", ""] + targets.markdown_lines(record) + [""]
+    if not record["quick"]:  # quick runs' timings say nothing about the targets
+        lines += ["## Targets", ""] + targets.markdown_lines(record) + [""]
     if record["loss_mismatches"]:
         lines += ["**Loss mismatches:**", ""] + [f"- {m}" for m in record["loss_mismatches"]] + [""]
     else:

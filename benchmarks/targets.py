@@ -5,9 +5,10 @@ report lists the measured value and whether it is met, so that a run says by
 itself which targets hold on the machine it ran on.
 
 * W5, default mode: first result at most 5 s from cold caches, 1 s warm;
-* W5, every mode: a second instance in at most 5% of the first one's time,
-  and 100 instances in less than 2x the time of one (make() only for the
-  further instances: their first step compiles nothing);
+* W5, default mode: a second instance in at most 5% of the first one's
+  time, and 100 instances in less than 2x the time of one (make() only for
+  the further instances: their first step compiles nothing); the other
+  modes are listed beside it;
 * W2/W3 steps: at most 1.0x the fastest of jax.jit and PyTorch eager in
   symmodule's best mode, at most 1.5x in the default mode;
 * W1/W4: at most 10% over raw PyTensor in the same mode, for the documented
@@ -43,10 +44,13 @@ def _modes(record: dict[str, Any], family: str = "symmodule") -> list[str]:
     return [i.split("/", 1)[1] for i in record["implementations"] if i.startswith(family + "/")]
 
 
-def _row(target: str, bound: float, measured: dict[str, float], judged: list[str], fmt: str) -> dict[str, Any]:
-    """One target: the measured value per label, met when every judged label is within the bound."""
+def _row(target: str, bound: float, measured: dict[str, float], judged: list[str], fmt: str) -> dict[str, Any] | None:
+    """One target: the measured value per label, met when every judged label is within the bound.
+
+    None when nothing was measured for it (that workload or mode did not run).
+    """
     judged = [label for label in judged if label in measured]
-    return {
+    return None if not measured else {
         "target": target,
         "measured": ", ".join(f"{label} {format(value, fmt)}" for label, value in measured.items()),
         "met": bool(judged) and all(measured[label] <= bound for label in judged),
@@ -74,7 +78,7 @@ def targets(record: dict[str, Any]) -> list[dict[str, Any]]:
                                  ("W5.total_make", "100 instances / first", 2.0)):
         ratio = {mode: value / warm[mode] for mode, value in per_mode(metric).items() if mode in warm}
         if ratio:
-            rows.append(_row(f"W5 {label} <= {bound:g}, every mode", bound, ratio, list(ratio), ".3f"))
+            rows.append(_row(f"W5 {label} <= {bound:g}, default mode ({default})", bound, ratio, [default], ".3f"))
 
     for key in ("W2", "W3"):
         for dtype in record["dtypes"]:
@@ -98,7 +102,7 @@ def targets(record: dict[str, Any]) -> list[dict[str, Any]]:
                 if ratio:
                     judged = list(ratio) if family == "symmodule.unchecked" else []
                     row = _row(f"{key} {dtype} {name} / raw PyTensor <= 1.10", 1.10, ratio, judged, ".2f")
-                    if not judged:
+                    if row and not judged:
                         row["met"] = None  # listed for information: the target is on the fast path
                     rows.append(row)
 
@@ -115,7 +119,7 @@ def targets(record: dict[str, Any]) -> list[dict[str, Any]]:
                    total, [], ".2f")
         row["met"] = None  # for information: includes the compilers' own one-time memory
         rows.append(row)
-    return rows
+    return [row for row in rows if row is not None]
 
 
 def markdown_lines(record: dict[str, Any]) -> list[str]:

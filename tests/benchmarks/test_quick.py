@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Implementation -> the packages it needs; absent ones make it a legitimate skip.
 OPTIONAL = {
     "symmodule/JAX": ("jax",),
+    "symmodule.unchecked/JAX": ("jax",),
     "pytensor/JAX": ("jax",),
     "torch": ("torch",),
     "jax.jit": ("jax",),
@@ -70,6 +71,13 @@ def test_symmodule_pytensor_and_numpy_always_run(quick_run):
     assert {"symmodule", "pytensor", "numpy"} <= families
     modes = {e["mode"] for e in record["entries"] if e["status"] == "ok" and e["impl"].startswith("symmodule/")}
     assert {"FAST_COMPILE", "NUMBA", "CVM"} <= modes
+
+
+@pytest.mark.slow
+def test_the_fast_path_runs_only_the_per_call_workloads(quick_run):
+    _, record = quick_run
+    ran = {e["workload"] for e in record["entries"] if e["impl"].startswith("symmodule.unchecked/")}
+    assert ran == {"W1", "W4"}
 
 
 @pytest.mark.slow
