@@ -1,7 +1,8 @@
 """Stage 4 of make(): storage, and the instance objects users hold.
 
 :class:`Builder` turns a :class:`~symmodule.module.compiler.Blueprint` into a
-fresh instance tree: one ``Container`` per piece of state, one compiled
+fresh instance tree: one storage cell per piece of state
+(:class:`~symmodule.module.storage.MemberStorage`), one compiled
 function per Method (``maker.create`` bound to those containers, no
 recompilation), one :class:`ModuleInstance` per Module and list/dict-like
 objects for containers. The same component reached through several paths is
@@ -17,11 +18,11 @@ import threading
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pytensor.link.basic import Container
 
 from symmodule import errors
 from symmodule.compiled import Function, fresh_storage
 from symmodule.module.member import External, convert_value
+from symmodule.module.storage import MemberStorage, placement
 
 if TYPE_CHECKING:
     from symmodule.module.compiler import Blueprint
@@ -41,11 +42,11 @@ RESERVED_NAMES = ("component", "initialize")
 
 
 class StateSlot:
-    """Where one Member's value lives: a PyTensor ``Container`` shared by every method."""
+    """A Member as seen from an instance: its storage cell (shared by every method) and its path."""
 
     __slots__ = ("container", "path")
 
-    def __init__(self, container: Container, path: str) -> None:
+    def __init__(self, container: MemberStorage, path: str) -> None:
         self.container = container
         self.path = path
 
@@ -58,7 +59,7 @@ class StateSlot:
             raise errors.ReadonlyMemberError(
                 errors.READONLY.format(member=self.path, value=container.storage[0])
             )
-        container.storage[0] = None if value is None else convert_value(container.type, value, self.path)
+        container.store(None if value is None else convert_value(container.type, value, self.path))
 
 
 class Builder:
@@ -66,8 +67,9 @@ class Builder:
 
     def __init__(self, blueprint: Blueprint) -> None:
         self.blueprint = blueprint
-        self.storage: dict[object, Container] = {
-            key: Container(spec.type, [_initial_value(spec)], readonly=spec.readonly, name=spec.path)
+        place = placement(compiled.maker for compiled in blueprint.methods.values())
+        self.storage: dict[object, MemberStorage] = {
+            key: MemberStorage(spec.type, _initial_value(spec), place=place, readonly=spec.readonly, name=spec.path)
             for key, spec in blueprint.plan.state.items()
         }
         self._built: dict[int, Any] = {}
@@ -391,7 +393,7 @@ class ModuleInstance:
         memo[id(self)] = new
         for key, container in self._sm_storage.items():
             if not container.readonly:
-                new._sm_storage[key].storage[0] = copy.deepcopy(container.storage[0], memo)
+                new._sm_storage[key].store(copy.deepcopy(container.storage[0], memo))
         _put_extras(new, _extras(self), lambda value: copy.deepcopy(value, memo))
         return new
 

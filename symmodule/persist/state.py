@@ -427,7 +427,7 @@ def load_into(
         )
     # Everything below is plain assignment: it cannot fail half-way.
     for entry, value in writes:
-        entry.container.storage[0] = value
+        entry.container.store(value)
     return result
 
 
