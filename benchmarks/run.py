@@ -104,9 +104,14 @@ def _memory_env() -> dict[str, str]:
 
 
 def _cold_cache_env(base: dict[str, str], cache_dir: Path) -> dict[str, str]:
-    """``base`` with PyTensor's compiledir and Numba's cache in ``cache_dir`` (empty at first)."""
+    """``base`` with every compile cache in ``cache_dir`` (empty at first).
+
+    PyTensor keeps its C modules under ``compiledir`` and its Numba code under
+    ``base_compiledir/numba``, so the base directory is what must move;
+    ``NUMBA_CACHE_DIR`` covers Numba's own ``cache=True`` functions.
+    """
     env = dict(base)
-    env["PYTENSOR_FLAGS"] += f",compiledir={cache_dir / 'pytensor'}"
+    env["PYTENSOR_FLAGS"] += f",base_compiledir={cache_dir / 'pytensor'}"
     env["NUMBA_CACHE_DIR"] = str(cache_dir / "numba")
     return env
 

@@ -9,8 +9,9 @@ The pipeline of ``make()``; each stage is owned by one file of this package:
    it, name unnamed Members by path, find each piece of state once.
 3. **Compile** (``compiler.py``) — each Method becomes one PyTensor function:
    the Members it reads are implicit inputs, its updates explicit.
-4. **Instantiate** (``instance.py``) — allocate storage, bind every compiled
-   function to it, build the instance tree, then run
+4. **Instantiate** (``instance.py``, ``storage.py``) — allocate storage
+   (NumPy arrays, or jax arrays on the device in JAX mode), bind every
+   compiled function to it, build the instance tree, then run
    ``_instance_initialize(inst, *args, **init)``.
 5. **Call** (``symmodule/compiled.py``) — run the compiled code; its errors
    are explained in terms of the method and its arguments.

@@ -24,7 +24,7 @@ from pytensor.tensor.type import TensorType
 __all__ = ["UFUNCS", "NumPyDot", "NumPyUfunc"]
 
 #: The unary functions :class:`NumPyUfunc` computes: NumPy ufunc name -> the
-#: PyTensor function whose gradient it shares.
+#: PyTensor elementwise function it replaces (and whose gradient it shares).
 UFUNCS = {"tanh": pt.tanh}
 
 

@@ -4,7 +4,8 @@ Which rewrite a mode gets follows measurements of the W2/W3 training steps
 (docs/performance.md):
 
 * Numba and C compile ``tanh`` to a scalar loop (no vector math library):
-  every backend but JAX and the Python VM gets :func:`ufunc_to_numpy`;
+  NUMBA and CVM get :func:`ufunc_to_numpy` (not 'C', which links only Ops
+  with C code; JAX and the Python VM already use vectorised kernels);
 * Numba copies a transposed operand before a matrix product:
   NUMBA gets :func:`transposed_dot_to_numpy`;
 * without a BLAS library to link, PyTensor's C ``Gemm`` runs a slow
@@ -27,7 +28,15 @@ from pytensor.tensor.math import Dot
 
 from symmodule.rewrites.ops import UFUNCS, NumPyDot, NumPyUfunc
 
-__all__ = ["DOT_PASS", "TRANSPOSED_DOT_PASS", "UFUNC_PASS", "dot_to_numpy", "rewrites_for", "transposed_dot_to_numpy", "ufunc_to_numpy"]
+__all__ = [
+    "DOT_PASS",
+    "TRANSPOSED_DOT_PASS",
+    "UFUNC_PASS",
+    "dot_to_numpy",
+    "rewrites_for",
+    "transposed_dot_to_numpy",
+    "ufunc_to_numpy",
+]
 
 _FLOATS = ("float32", "float64")
 
@@ -37,14 +46,20 @@ _BEFORE_FUSION = 47.0
 _BEFORE_BLAS = 1.69
 
 
+# The scalar Op inside each Elemwise that NumPyUfunc replaces -> the ufunc's name.
+_BY_SCALAR_OP = {function.scalar_op: name for name, function in UFUNCS.items()}
+
+
 @node_rewriter([Elemwise])
 def ufunc_to_numpy(fgraph: Any, node: Any) -> list | None:
     """``Elemwise{tanh}(x)`` -> :class:`NumPyUfunc` ``('tanh')(x)`` on float tensors."""
-    name = type(node.op.scalar_op).__name__.lower()
-    (out,) = node.outputs if len(node.outputs) == 1 else (None,)
-    if name not in UFUNCS or out is None or out.dtype not in _FLOATS or node.inputs[0].dtype != out.dtype:
+    name = _BY_SCALAR_OP.get(node.op.scalar_op)
+    if name is None or len(node.inputs) != 1:
         return None
-    return [NumPyUfunc(name)(node.inputs[0])]
+    (x,), (out,) = node.inputs, node.outputs
+    if out.dtype not in _FLOATS or x.dtype != out.dtype:
+        return None
+    return [NumPyUfunc(name)(x)]
 
 
 def _untransposed(variable: Any) -> tuple[Any, bool]:
