@@ -3,8 +3,9 @@
 A mode is PyTensor's: a rewriter plus a linker. symmodule only resolves the
 names semantics.md lists, checks that the backend a name needs is installed,
 and turns PyTensor's terse errors into ones that list what is available.
-The names 'NUMBA', 'FAST_RUN' and 'CVM' also get the speed rewrites of
-:mod:`symmodule.rewrites` (a Mode object passed in is used as it is).
+The names 'NUMBA', 'FAST_RUN', 'CVM' and 'FAST_COMPILE' also get the speed
+rewrites of :mod:`symmodule.rewrites` (a Mode object passed in is used as
+it is).
 
 The 'C' mode links the whole graph into one C module, which PyTensor can only
 do when every Op has C code; :class:`CMode` reports the Op that has none

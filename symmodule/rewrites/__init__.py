@@ -26,12 +26,15 @@ __all__ = ["NumPyDot", "NumPyUfunc", "backend_of", "rewrites_for", "tune"]
 
 
 def backend_of(mode: Mode) -> str:
-    """'numba', 'cvm' or 'other': which speed rewrites a mode's linker can run."""
+    """'numba', 'cvm', 'python' or 'other': which speed rewrites a mode's linker can run."""
     linker = mode.linker
     if isinstance(linker, NumbaLinker):
         return "numba"
-    if isinstance(linker, VMLinker) and linker.use_cloop and linker.c_thunks:
-        return "cvm"
+    if isinstance(linker, VMLinker):
+        if linker.use_cloop and linker.c_thunks:
+            return "cvm"
+        if not linker.c_thunks:
+            return "python"
     return "other"
 
 

@@ -10,7 +10,11 @@ Which rewrite a mode gets follows measurements of the W2/W3 training steps
   NUMBA gets :func:`transposed_dot_to_numpy`;
 * without a BLAS library to link, PyTensor's C ``Gemm`` runs a slow
   portable loop while NumPy carries its own BLAS: CVM then gets
-  :func:`dot_to_numpy`, placed before PyTensor turns dots into Gemm.
+  :func:`dot_to_numpy`, placed before PyTensor turns dots into Gemm;
+* softmax and log-softmax are Ops defined by a graph, which the Python VM
+  and CVM run by compiling that graph in PyTensor's configured mode (Numba:
+  ~10 s with a cold cache): FAST_COMPILE and CVM get
+  :func:`inline_symbolic_ops`, which puts the graph in place of the node.
 
 The rewrites run after canonicalisation and before elementwise fusion (or,
 for dots, before BLAS specialisation), so the rest of PyTensor's pipeline is
@@ -22,17 +26,21 @@ from __future__ import annotations
 from typing import Any
 
 from pytensor import config
+from pytensor.compile.builders import OpFromGraph, SymbolicOp
 from pytensor.graph.rewriting.basic import in2out, node_rewriter
 from pytensor.tensor.elemwise import DimShuffle, Elemwise
 from pytensor.tensor.math import Dot
+from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
 from symmodule.rewrites.ops import UFUNCS, NumPyDot, NumPyUfunc
 
 __all__ = [
     "DOT_PASS",
+    "INLINE_PASS",
     "TRANSPOSED_DOT_PASS",
     "UFUNC_PASS",
     "dot_to_numpy",
+    "inline_symbolic_ops",
     "rewrites_for",
     "transposed_dot_to_numpy",
     "ufunc_to_numpy",
@@ -44,6 +52,9 @@ _FLOATS = ("float32", "float64")
 # elementwise fusion runs at 48-49 and BLAS specialisation at 1.7.
 _BEFORE_FUSION = 47.0
 _BEFORE_BLAS = 1.69
+# Graph-defined Ops are inlined after PyTensor's stabilisation, which would
+# recognise softmax in the inlined graph and put the node back.
+_AFTER_STABILIZE = 46.5
 
 
 # The scalar Op inside each Elemwise that NumPyUfunc replaces -> the ufunc's name.
@@ -93,10 +104,25 @@ def dot_to_numpy(fgraph: Any, node: Any) -> list | None:
     return _numpy_dot(node, transposed_only=False)
 
 
+@node_rewriter([OpFromGraph])
+def inline_symbolic_ops(fgraph: Any, node: Any) -> list | None:
+    """PyTensor's graph-defined Ops (softmax, log-softmax, ...) -> their inner graph.
+
+    Left as nodes, their Python implementation compiles the inner graph at
+    the first call in PyTensor's *configured* mode, whatever mode the
+    function itself was compiled in: with the default (Numba) and a cold
+    cache, that is seconds spent in a function compiled for FAST_COMPILE.
+    """
+    if not isinstance(node.op, SymbolicOp):
+        return None
+    return inline_ofg_node(node)
+
+
 # Graph-wide passes of the rewrites above, as (pass, position) pairs.
 UFUNC_PASS = (in2out(ufunc_to_numpy), _BEFORE_FUSION)
 TRANSPOSED_DOT_PASS = (in2out(transposed_dot_to_numpy), _BEFORE_FUSION + 0.1)
 DOT_PASS = (in2out(dot_to_numpy), _BEFORE_BLAS)
+INLINE_PASS = (in2out(inline_symbolic_ops), _AFTER_STABILIZE)
 
 
 def rewrites_for(backend: str) -> list[tuple]:
@@ -105,7 +131,8 @@ def rewrites_for(backend: str) -> list[tuple]:
     Parameters
     ----------
     backend
-        'numba' or 'cvm'; any other backend gets none.
+        'numba', 'cvm' or 'python' (the Python VM of FAST_COMPILE); any other
+        backend gets none.
     """
     if backend == "numba":
         # Importing the kernels registers their Numba implementations.
@@ -113,5 +140,8 @@ def rewrites_for(backend: str) -> list[tuple]:
 
         return [UFUNC_PASS, TRANSPOSED_DOT_PASS]
     if backend == "cvm":
-        return [UFUNC_PASS] if config.blas__ldflags else [UFUNC_PASS, DOT_PASS]
+        passes = [INLINE_PASS, UFUNC_PASS]
+        return passes if config.blas__ldflags else [*passes, DOT_PASS]
+    if backend == "python":
+        return [INLINE_PASS]
     return []

@@ -8,7 +8,9 @@ import numpy as np
 import pytensor
 import pytensor.tensor as pt
 import pytest
+from pytensor.compile.builders import OpFromGraph
 from pytensor.compile.mode import get_mode
+from pytensor.tensor.special import log_softmax
 from pytensor.tensor.blas import Dot22, Gemm
 from pytensor.tensor.math import Dot
 
@@ -71,17 +73,20 @@ def test_cvm_without_blas_runs_every_matrix_product_through_numpy(expected, monk
 
 def test_cvm_with_blas_keeps_pytensor_gemm(monkeypatch):
     monkeypatch.setattr(rules, "config", SimpleNamespace(blas__ldflags="-lopenblas"))
-    assert rewrites_for("cvm") == [rules.UFUNC_PASS]
+    assert rewrites_for("cvm") == [rules.INLINE_PASS, rules.UFUNC_PASS]
 
 
-@pytest.mark.parametrize("name", ["FAST_COMPILE", "JAX", "C", "DEBUG_MODE"])
+@pytest.mark.parametrize("name", ["JAX", "C", "DEBUG_MODE"])
 def test_other_modes_get_no_speed_rewrites(name):
     mode = resolve_mode(name)
     assert backend_of(mode) == "other"
     assert tune(mode) is mode
 
 
-@pytest.mark.parametrize(("name", "backend"), [("NUMBA", "numba"), ("FAST_RUN", "numba"), ("CVM", "cvm")])
+@pytest.mark.parametrize(
+    ("name", "backend"),
+    [("NUMBA", "numba"), ("FAST_RUN", "numba"), ("CVM", "cvm"), ("FAST_COMPILE", "python")],
+)
 def test_named_modes_are_tuned_for_their_backend(name, backend):
     mode = resolve_mode(name)
     assert backend_of(mode) == backend
@@ -106,3 +111,21 @@ def test_integer_products_and_tanh_are_left_to_pytensor():
     got = f(a, a)
     np.testing.assert_array_equal(got[0], a @ a.T)
     np.testing.assert_allclose(got[1], np.tanh(a))
+
+
+@pytest.mark.parametrize("name", ["FAST_COMPILE", "CVM"])
+def test_softmax_runs_as_its_graph_not_as_a_separately_compiled_function(name):
+    # Left as a node, log-softmax would compile its graph in the configured
+    # mode (Numba) at the first call, whatever mode this function has.
+    x = pt.matrix("x")
+    cost = pt.sum(log_softmax(x, axis=-1) * pt.arange(3.0))
+    f = pytensor.function([x], [cost, pytensor.grad(cost, x)], mode=resolve_mode(name))
+    assert not any(isinstance(node.op, OpFromGraph) for node in f.maker.fgraph.toposort())
+    value = np.random.default_rng(6).standard_normal((4, 3))
+    logp = value - value.max(axis=1, keepdims=True)
+    logp -= np.log(np.exp(logp).sum(axis=1, keepdims=True))
+    weights = np.arange(3.0)
+    want_grad = weights - np.exp(logp) * weights.sum()
+    got_cost, got_grad = f(value)
+    np.testing.assert_allclose(got_cost, np.sum(logp * weights))
+    np.testing.assert_allclose(got_grad, want_grad)
