@@ -5,7 +5,6 @@ import doctest
 import numpy as np
 import pytensor
 import pytest
-from pytensor.compile.mode import get_mode
 from pytensor.link.basic import Container
 
 import symmodule
@@ -13,6 +12,8 @@ from symmodule import errors
 from symmodule import function_interface
 from symmodule import tensor as T
 from symmodule.compile.io import In, Out
+from symmodule.modes import resolve_mode
+from symmodule.rewrites import backend_of
 
 
 def test_basic_example_function_interface():
@@ -224,7 +225,8 @@ def test_mode_fast_compile_is_used_whatever_the_default():
     x = T.dscalar('x')
     with pytensor.config.change_flags(mode='FAST_RUN'):
         fn = symmodule.function([x], x + 1, mode='FAST_COMPILE')
-    assert fn.maker.mode is get_mode('FAST_COMPILE')
+    assert fn.maker.mode is resolve_mode('FAST_COMPILE')
+    assert backend_of(fn.maker.mode) == 'python'
     assert fn(1) == 2
 
 
