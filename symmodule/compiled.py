@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import copyreg
+import functools
 from collections.abc import Callable, Sequence
 from types import MethodType
 from typing import Any
@@ -27,10 +28,13 @@ from pytensor.compile.debug.profiling import ProfileStats
 from pytensor.compile.executor import Function as _PyTensorFunction
 from pytensor.compile.executor import _pickle_Function as _pickle_function
 from pytensor.compile.maker import FunctionMaker
+from pytensor.compile.mode import Mode as _PyTensorMode
 from pytensor.compile.rebuild import construct_function_ins_and_outs
 from pytensor.link.basic import Container, JITLinker
+from pytensor.link.numba.linker import NumbaLinker
 
 from symmodule import errors
+from symmodule.background import BackgroundCompile
 from symmodule.modes import resolve_mode
 
 __all__ = ["Function", "compile_maker", "fresh_storage"]
@@ -92,7 +96,16 @@ class Function(_PyTensorFunction):
     ['n', 'c']
     """
 
-    __slots__ = ("_sm_where", "_sm_state", "_sm_arity", "_sm_implicit_names", "_sm_defaults", "_sm_lock")
+    __slots__ = (
+        "_sm_where",
+        "_sm_state",
+        "_sm_arity",
+        "_sm_implicit_names",
+        "_sm_defaults",
+        "_sm_lock",
+        "_sm_background",
+        "_sm_standin",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -117,6 +130,12 @@ class Function(_PyTensorFunction):
             for spec, container in zip(self.maker.inputs, self.input_storage)
             if getattr(spec, "owns_value", False) and spec.update is None and not spec.implicit
         )
+        # Numba code compiling on a thread, and the function run until it is ready
+        # (symmodule/background.py); both None once it is.
+        self._sm_background: BackgroundCompile | None = getattr(self.maker, "_sm_background", None)
+        self._sm_standin: Function | None = None
+        if self._sm_background is not None:
+            self._sm_background.start(self)
 
     def _sm_describe(self) -> str:
         where = self._sm_where
@@ -161,10 +180,22 @@ class Function(_PyTensorFunction):
         if self._sm_defaults:
             return self._sm_call_restoring_defaults(args, kwargs)
         with self._sm_lock:
+            target = self if self._sm_background is None else self._sm_target()
             try:
-                return _pytensor_call(self, *args, **kwargs)
+                return _pytensor_call(target, *args, **kwargs)
             except Exception as exc:
                 raise self._sm_explain(exc, args, kwargs) from exc
+
+    def _sm_target(self) -> Function:
+        """The function to run while Numba compiles in the background: the stand-in, or self once ready."""
+        background = self._sm_background
+        if not background.done.is_set():
+            if self._sm_standin is None:
+                self._sm_standin = background.standin_for(self)
+            if self._sm_standin is not None:
+                return self._sm_standin
+        self._sm_background = self._sm_standin = None
+        return self
 
     @property
     def unchecked(self) -> Callable[..., Any]:
@@ -293,6 +324,7 @@ def compile_maker(
     on_unused_input: str | None = None,
     allow_input_downcast: bool | None = None,
     profile: Any = None,
+    background: bool = True,
 ) -> FunctionMaker:
     """Rewrite a graph and prepare it for linking; the compile step shared by all of symmodule.
 
@@ -300,6 +332,10 @@ def compile_maker(
     ``maker.create(input_storage)`` once per set of storage containers. Doing
     the expensive part (graph rewriting, linker set-up) once and ``create``
     many times is how instances of one Module share compiled code.
+
+    With ``background`` (and a named Numba mode), Numba's compilation starts
+    on a thread when the first function is created, and calls run a
+    FAST_COMPILE stand-in until it is done (``symmodule/background.py``).
     """
     ins, outs = construct_function_ins_and_outs(
         list(inputs),
@@ -325,6 +361,15 @@ def compile_maker(
     maker.return_none = outputs is None
     if isinstance(maker.linker, JITLinker):
         _compile_jit_once(maker.linker)
+    if background and isinstance(maker.linker, NumbaLinker) and not isinstance(mode, _PyTensorMode):
+        # Only named modes: a Mode object is used exactly as given.
+        maker._sm_background = BackgroundCompile(
+            functools.partial(
+                compile_maker, inputs, outputs, mode="FAST_COMPILE", updates=updates, givens=givens,
+                name=name, on_unused_input=on_unused_input, allow_input_downcast=allow_input_downcast,
+                background=False,
+            )
+        )
     return maker
 
 

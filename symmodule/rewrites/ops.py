@@ -13,6 +13,7 @@ Both compute exactly what the Op they replace computes, in the same dtype.
 
 from __future__ import annotations
 
+import importlib.util
 from typing import Any
 
 import numpy as np
@@ -21,14 +22,31 @@ from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.tensor.type import TensorType
 
-__all__ = ["UFUNCS", "NumPyDot", "NumPyUfunc"]
+__all__ = ["UFUNCS", "NumPyDot", "NumPyUfunc", "register_numba_kernels"]
 
 #: The unary functions :class:`NumPyUfunc` computes: NumPy ufunc name -> the
 #: PyTensor elementwise function it replaces (and whose gradient it shares).
 UFUNCS = {"tanh": pt.tanh}
 
 
-class NumPyUfunc(Op):
+def register_numba_kernels() -> None:
+    """Register the Ops' Numba code with PyTensor's Numba backend, when Numba is installed.
+
+    Called before Numba links a graph that may hold these Ops: by a pass of
+    the Numba modes (:mod:`symmodule.rewrites.rules`) for new functions, and
+    when an Op is unpickled, for functions restored from a pickle.
+    """
+    if importlib.util.find_spec("numba") is not None:
+        import symmodule.rewrites.numba_kernels  # noqa: F401
+
+
+class _RegistersWhenUnpickled:
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        register_numba_kernels()
+
+
+class NumPyUfunc(_RegistersWhenUnpickled, Op):
     """``numpy.<name>(x)`` for a unary ufunc in :data:`UFUNCS`, on a float tensor."""
 
     __props__ = ("name",)
@@ -55,7 +73,7 @@ class NumPyUfunc(Op):
         return reference.owner.op.pullback(reference.owner.inputs, [reference], cotangents)
 
 
-class NumPyDot(Op):
+class NumPyDot(_RegistersWhenUnpickled, Op):
     """``numpy.dot(a.T if transpose_a else a, b.T if transpose_b else b)`` of two matrices.
 
     The transposes are flags rather than separate nodes so that the backend

@@ -27,16 +27,17 @@ from typing import Any
 
 from pytensor import config
 from pytensor.compile.builders import OpFromGraph, SymbolicOp
-from pytensor.graph.rewriting.basic import in2out, node_rewriter
+from pytensor.graph.rewriting.basic import GraphRewriter, in2out, node_rewriter
 from pytensor.tensor.elemwise import DimShuffle, Elemwise
 from pytensor.tensor.math import Dot
 from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
-from symmodule.rewrites.ops import UFUNCS, NumPyDot, NumPyUfunc
+from symmodule.rewrites.ops import UFUNCS, NumPyDot, NumPyUfunc, register_numba_kernels
 
 __all__ = [
     "DOT_PASS",
     "INLINE_PASS",
+    "NUMBA_KERNELS_PASS",
     "TRANSPOSED_DOT_PASS",
     "UFUNC_PASS",
     "dot_to_numpy",
@@ -61,8 +62,7 @@ _AFTER_STABILIZE = 46.5
 _BY_SCALAR_OP = {function.scalar_op: name for name, function in UFUNCS.items()}
 
 
-@node_rewriter([Elemwise])
-def ufunc_to_numpy(fgraph: Any, node: Any) -> list | None:
+def _ufunc_to_numpy(fgraph: Any, node: Any) -> list | None:
     """``Elemwise{tanh}(x)`` -> :class:`NumPyUfunc` ``('tanh')(x)`` on float tensors."""
     name = _BY_SCALAR_OP.get(node.op.scalar_op)
     if name is None or len(node.inputs) != 1:
@@ -71,6 +71,9 @@ def ufunc_to_numpy(fgraph: Any, node: Any) -> list | None:
     if out.dtype not in _FLOATS or x.dtype != out.dtype:
         return None
     return [NumPyUfunc(name)(x)]
+
+
+ufunc_to_numpy = node_rewriter([Elemwise])(_ufunc_to_numpy)
 
 
 def _untransposed(variable: Any) -> tuple[Any, bool]:
@@ -92,20 +95,23 @@ def _numpy_dot(node: Any, transposed_only: bool) -> list | None:
     return [NumPyDot(transpose_a, transpose_b)(a, b)]
 
 
-@node_rewriter([Dot])
-def transposed_dot_to_numpy(fgraph: Any, node: Any) -> list | None:
+def _transposed_dot_to_numpy(fgraph: Any, node: Any) -> list | None:
     """``dot(a, b.T)`` (or ``a.T``) -> :class:`NumPyDot` with the transpose as a flag."""
     return _numpy_dot(node, transposed_only=True)
 
 
-@node_rewriter([Dot])
-def dot_to_numpy(fgraph: Any, node: Any) -> list | None:
+transposed_dot_to_numpy = node_rewriter([Dot])(_transposed_dot_to_numpy)
+
+
+def _dot_to_numpy(fgraph: Any, node: Any) -> list | None:
     """Every matrix-matrix ``dot`` -> :class:`NumPyDot` (for C backends without BLAS)."""
     return _numpy_dot(node, transposed_only=False)
 
 
-@node_rewriter([OpFromGraph])
-def inline_symbolic_ops(fgraph: Any, node: Any) -> list | None:
+dot_to_numpy = node_rewriter([Dot])(_dot_to_numpy)
+
+
+def _inline_symbolic_ops(fgraph: Any, node: Any) -> list | None:
     """PyTensor's graph-defined Ops (softmax, log-softmax, ...) -> their inner graph.
 
     Left as nodes, their Python implementation compiles the inner graph at
@@ -118,11 +124,29 @@ def inline_symbolic_ops(fgraph: Any, node: Any) -> list | None:
     return inline_ofg_node(node)
 
 
-# Graph-wide passes of the rewrites above, as (pass, position) pairs.
+inline_symbolic_ops = node_rewriter([OpFromGraph])(_inline_symbolic_ops)
+
+
+class _RegisterNumbaKernels(GraphRewriter):
+    """Makes sure the Numba code of the NumPy-backed Ops is registered before Numba links a graph.
+
+    A pass rather than an import in :func:`rewrites_for`, so that it also
+    happens for a mode restored from a pickle (a restored function's Ops
+    register themselves).
+    """
+
+    def apply(self, fgraph: Any) -> None:
+        register_numba_kernels()
+
+
+# Graph-wide passes of the rewrites above, as (pass, position) pairs. The
+# rewriters wrap functions of other names (``_ufunc_to_numpy``...) so that a
+# compiled function's mode pickles: pickle finds a function by its name.
 UFUNC_PASS = (in2out(ufunc_to_numpy), _BEFORE_FUSION)
 TRANSPOSED_DOT_PASS = (in2out(transposed_dot_to_numpy), _BEFORE_FUSION + 0.1)
 DOT_PASS = (in2out(dot_to_numpy), _BEFORE_BLAS)
 INLINE_PASS = (in2out(inline_symbolic_ops), _AFTER_STABILIZE)
+NUMBA_KERNELS_PASS = (_RegisterNumbaKernels(), _BEFORE_FUSION - 0.1)
 
 
 def rewrites_for(backend: str) -> list[tuple]:
@@ -135,10 +159,7 @@ def rewrites_for(backend: str) -> list[tuple]:
         backend gets none.
     """
     if backend == "numba":
-        # Importing the kernels registers their Numba implementations.
-        import symmodule.rewrites.numba_kernels  # noqa: F401
-
-        return [UFUNC_PASS, TRANSPOSED_DOT_PASS]
+        return [NUMBA_KERNELS_PASS, UFUNC_PASS, TRANSPOSED_DOT_PASS]
     if backend == "cvm":
         passes = [INLINE_PASS, UFUNC_PASS]
         return passes if config.blas__ldflags else [*passes, DOT_PASS]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pickle
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -129,3 +132,25 @@ def test_softmax_runs_as_its_graph_not_as_a_separately_compiled_function(name):
     got_cost, got_grad = f(value)
     np.testing.assert_allclose(got_cost, np.sum(logp * weights))
     np.testing.assert_allclose(got_grad, want_grad)
+
+
+@pytest.mark.parametrize("name", ["NUMBA", "CVM", "FAST_COMPILE"])
+def test_functions_compiled_with_the_speed_rewrites_pickle(name):
+    x = T.dmatrix("x")
+    fn = symmodule.function([x], T.tanh(T.dot(x, x.T)), mode=name)
+    back = pickle.loads(pickle.dumps(fn))
+    value = np.arange(6.0).reshape(2, 3) / 10
+    np.testing.assert_allclose(back(value), np.tanh(value @ value.T))
+
+
+def test_a_pickled_numba_mode_registers_the_kernels_in_a_new_process():
+    code = (
+        "import pickle, sys, numpy as np; fn = pickle.loads(sys.stdin.buffer.read()); fn(np.ones((300, 2))); "
+        "print('symmodule.rewrites.numba_kernels' in sys.modules)"
+    )
+    x = T.dmatrix("x")
+    fn = symmodule.function([x], T.tanh(T.dot(x, x.T)), mode="NUMBA")
+    run = subprocess.run([sys.executable, "-c", code],
+                         input=pickle.dumps(fn), capture_output=True, timeout=300, check=False)
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    assert run.stdout.decode().strip().splitlines()[-1] == "True"
