@@ -9,7 +9,10 @@ function is created from the maker. A call that comes before it is done
 waits up to :data:`WAIT_S` for it (enough for a warm cache), then runs a
 stand-in: the same graph compiled for the Python VM (FAST_COMPILE, about a
 second), bound to the very same storage. Once Numba is ready, calls switch
-to it for good.
+to it for good. A script that ends before the compilation does waits for it
+at exit, so that the code reaches PyTensor's disk cache: only the very first
+run of a new model on a machine pays for it, at its end rather than at its
+first call.
 
 The stand-in computes the same expressions with other kernels, so a
 training run's first steps can differ from Numba's in the last bits. A Mode
@@ -69,15 +72,16 @@ class BackgroundCompile:
                 self.done.set()  # not a graph we can type ahead: compile at the first call
                 return
             self._thread = threading.Thread(
-                target=self._compile, args=(fn.vm.jit_fn, signature), name="symmodule-numba-compile", daemon=True
+                target=self._compile, args=(fn.vm.jit_fn, signature), name="symmodule-numba-compile",
+                # Not a daemon: a script that ends first waits for it at exit, so that
+                # the compiled code reaches the disk cache and the next run is warm.
+                daemon=False,
             )
             self._thread.start()
 
     def _compile(self, dispatcher: Any, signature: tuple) -> None:
         try:
-            # PyTensor's compiled graph takes ``*args``: Numba types them as one tuple.
-            _, folded = dispatcher.fold_argument_types(signature, {})
-            dispatcher.compile(tuple(folded))
+            dispatcher.compile(signature)
         except Exception:  # noqa: BLE001 - the first call compiles again and reports the error
             pass
         finally:
@@ -101,13 +105,16 @@ def _finished() -> BackgroundCompile:
 
 
 def _signature(inputs: Sequence[Any]) -> tuple | None:
-    """Numba's argument types for a graph's inputs (C-ordered, writable arrays), or None."""
+    """The signature a call will need, for a graph's inputs (C-ordered, writable arrays), or None.
+
+    PyTensor's compiled graph takes ``*args``, which Numba's dispatcher
+    receives as one tuple: the signature is that tuple's type.
+    """
     import numba
 
-    types = []
+    examples = []
     for variable in inputs:
         if not isinstance(variable.type, TensorType):
             return None
-        example = np.empty((0,) * variable.type.ndim, dtype=variable.type.dtype)
-        types.append(numba.typeof(example))
-    return tuple(types)
+        examples.append(np.empty((0,) * variable.type.ndim, dtype=variable.type.dtype))
+    return (numba.typeof(tuple(examples)),)

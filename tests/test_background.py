@@ -117,3 +117,11 @@ def test_functions_pickle_without_their_compile_thread():
     fn = symmodule.function([x], T.tanh(x), mode="NUMBA")
     back = pickle.loads(pickle.dumps(fn))
     np.testing.assert_allclose(back(X), np.tanh(X))
+
+
+def test_the_background_compiles_the_signature_calls_use():
+    inst = module().make(w=W0.copy(), mode="NUMBA")
+    inst.step._sm_background.done.wait(120)
+    compiled = list(inst.step.vm.jit_fn.signatures)
+    inst.step(X)
+    assert list(inst.step.vm.jit_fn.signatures) == compiled
