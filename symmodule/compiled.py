@@ -3,11 +3,13 @@
 :class:`Function` *is* a PyTensor ``Function`` (a subclass), so everything
 PyTensor users know keeps working on a compiled method: ``.maker``,
 ``.maker.fgraph``, ``.maker.mode``, ``.input_storage``, ``.dprint()``,
-``.trust_input``. symmodule adds two things:
+``.trust_input``. symmodule adds three things:
 
 * errors raised by a call are re-raised as symmodule errors that name the
   method and the argument, with the engine's exception chained below;
-* Theano's storage access: ``fn.container[var]``, ``fn[var]``, ``fn[var] = v``.
+* Theano's storage access: ``fn.container[var]``, ``fn[var]``, ``fn[var] = v``;
+* in the named Numba modes, a FAST_COMPILE stand-in for the calls made
+  while Numba compiles on a thread (:mod:`symmodule.background`).
 
 :func:`compile_maker` is the single door from symmodule into PyTensor's
 compiler; Methods and :func:`symmodule.function` both go through it.
