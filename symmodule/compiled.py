@@ -182,8 +182,8 @@ class Function(_PyTensorFunction):
         if self._sm_defaults:
             return self._sm_call_restoring_defaults(args, kwargs)
         with self._sm_lock:
-            target = self if self._sm_background is None else self._sm_target()
             try:
+                target = self if self._sm_background is None else self._sm_target()
                 return _pytensor_call(target, *args, **kwargs)
             except Exception as exc:
                 raise self._sm_explain(exc, args, kwargs) from exc

@@ -13,21 +13,10 @@ import pytensor
 import pytensor.tensor as pt
 
 from benchmarks.implementations import Counter, Layer
-from benchmarks.implementations.pytensor_graphs import mlp_loss, regression_outputs, sgd
+from benchmarks.implementations.pytensor_graphs import MODES, mlp_loss, regression_outputs, sgd, to_numpy, wait  # noqa: F401 - the family's interface
 
 NAME = "pytensor"
 REQUIRES = ("pytensor",)
-MODES = ("FAST_COMPILE", "NUMBA", "CVM", "JAX")
-
-
-def wait(out):
-    # In JAX mode the outputs are jax arrays, computed asynchronously.
-    ready = getattr(out, "block_until_ready", None)
-    return ready() if ready is not None else out
-
-
-def to_numpy(out) -> np.ndarray:
-    return np.asarray(out)
 
 
 def regression(p, mode):

@@ -10,11 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import pytensor
 import pytensor.tensor as pt
 from pytensor.tensor.special import log_softmax
 
-__all__ = ["mlp_loss", "regression_outputs", "sgd"]
+__all__ = ["MODES", "mlp_loss", "regression_outputs", "sgd", "to_numpy", "wait"]
+
+#: The modes both families run in. FAST_RUN is PyTensor's default and
+#: currently the same as NUMBA; C only links graphs whose every Op has C code,
+#: so it is not in the default set.
+MODES = ("FAST_COMPILE", "NUMBA", "CVM", "JAX")
+
+
+def wait(out):
+    """Block until ``out`` is computed: in JAX mode outputs are jax arrays, computed asynchronously."""
+    ready = getattr(out, "block_until_ready", None)
+    return ready() if ready is not None else out
+
+
+def to_numpy(out) -> np.ndarray:
+    return np.asarray(out)
 
 
 def regression_outputs(x, y, w, b):

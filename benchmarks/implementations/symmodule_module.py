@@ -12,24 +12,11 @@ import numpy as np
 
 import symmodule
 from benchmarks.implementations import Counter, Layer
-from benchmarks.implementations.pytensor_graphs import mlp_loss, regression_outputs, sgd
+from benchmarks.implementations.pytensor_graphs import MODES, mlp_loss, regression_outputs, sgd, to_numpy, wait  # noqa: F401 - the family's interface
 from symmodule import tensor as T
 
 NAME = "symmodule"
 REQUIRES = ("symmodule",)
-#: FAST_RUN is PyTensor's default and currently the same as NUMBA; C only
-#: links graphs whose every Op has C code, so it is not in the default set.
-MODES = ("FAST_COMPILE", "NUMBA", "CVM", "JAX")
-
-
-def wait(out):
-    # In JAX mode the outputs are jax arrays, computed asynchronously.
-    ready = getattr(out, "block_until_ready", None)
-    return ready() if ready is not None else out
-
-
-def to_numpy(out) -> np.ndarray:
-    return np.asarray(out)
 
 
 # -- W1: the specification's regression ----------------------------------------------------
