@@ -1,23 +1,34 @@
 # The two commands of the README: `make demo` and `make test`.
 # Each creates .venv and installs the project into it when missing.
 PYTHON ?= python3
-VENV := .venv
-PY := $(VENV)/bin/python
+VENV ?= .venv
+PY = $(VENV)/bin/python
 # Optional extras to install with the project; CI adds jax to test the JAX mode.
-# The demo needs `examples`, the docs and their tests `docs`.
+# The demo needs `examples`, the docs and their tests `docs`. The tests are told
+# which extras were installed (SYMMODULE_EXTRAS): a test of an installed extra
+# fails rather than skips when its package does not import.
 EXTRAS ?= test,examples,docs
+# A pip requirement that pins PyTensor in this venv (the matrix's two ends).
+PYTENSOR ?= pytensor
 comma := ,
-STAMP := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
+STAMP = $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
 BENCH_EXTRAS := test,jax,bench
 BENCH_ARGS ?=
 
-.PHONY: demo test docs bench bench-run clean
+# The supported range's two ends, each in its own venv: the oldest Python with
+# PyTensor 3.0.x, and the newest Python here (3.13, else 3.12) with PyTensor
+# 3.3.x, which needs 3.12+ and is what current PyMC requires.
+MATRIX_EXTRAS ?= test,examples,docs,jax
+OLDEST := .venv-py3.11-pytensor3.0
+NEWEST := .venv-newest-pytensor3.3
+
+.PHONY: demo test test-matrix test-oldest test-newest docs bench bench-run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]" "$(PYTENSOR)"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -28,7 +39,17 @@ docs: $(STAMP)
 	$(PY) -m mkdocs build --strict
 
 test: $(STAMP)
-	$(PY) -m pytest
+	SYMMODULE_EXTRAS=$(EXTRAS) $(PY) -m pytest $(PYTEST_ARGS)
+
+test-matrix: test-oldest test-newest
+
+test-oldest:
+	py=$$(scripts/find-python 3.11) && $(MAKE) --no-print-directory test \
+		PYTHON=$$py VENV=$(OLDEST) PYTENSOR='pytensor>=3.0.7,<3.1' EXTRAS=$(MATRIX_EXTRAS)
+
+test-newest:
+	py=$$(scripts/find-python 3.13 3.12) && $(MAKE) --no-print-directory test \
+		PYTHON=$$py VENV=$(NEWEST) PYTENSOR='pytensor>=3.3,<3.4' EXTRAS=$(MATRIX_EXTRAS),pymc
 
 # The full benchmark run (about an hour): peers side by side, results in
 # benchmarks/results/, the table in benchmarks/results/latest.md, the plot in docs/.
@@ -39,4 +60,4 @@ bench-run: $(STAMP)
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .pytest_cache build site *.egg-info
+	rm -rf .venv $(OLDEST) $(NEWEST) .pytest_cache build site *.egg-info

@@ -12,6 +12,7 @@ import numpy as np
 import pytensor
 import pytensor.scalar as ps
 import pytest
+from extras import need
 from modules import counter_module
 from pytensor.compile.mode import get_mode
 from pytensor.link.c.basic import CLinker
@@ -114,7 +115,7 @@ def test_mode_objects_give_fast_compile_numbers(mode, expected):
 
 
 def test_jax_mode_gives_fast_compile_numbers(expected):
-    pytest.importorskip("jax")
+    need("jax")
     assert_same(run("JAX")[1], expected)
 
 
@@ -125,8 +126,6 @@ def test_compile_maker_takes_mode_names():
 
 
 def test_function_takes_mode_names(expected):
-    if not hasattr(symmodule, "function"):
-        pytest.skip("symmodule.function is not there yet")
     x = T.dvector("x")
     for mode in ("CVM", "C", "DEBUG_MODE", "NUMBA"):
         f = symmodule.function([x], T.exp(x) * 2 + 1, mode=mode)

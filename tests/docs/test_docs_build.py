@@ -12,12 +12,12 @@ import subprocess
 import sys
 
 import pytest
+from extras import need
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 
-pytest.importorskip("mkdocs", reason="the docs extra is not installed")
-pytest.importorskip("material", reason="the docs extra is not installed")
-pytest.importorskip("mkdocstrings_handlers.python", reason="the docs extra is not installed")
+for package in ("mkdocs", "material", "mkdocstrings_handlers.python"):
+    need(package)
 
 
 @pytest.fixture(scope="module")

@@ -28,12 +28,12 @@ from __future__ import annotations
 
 import ast
 import contextlib
-import importlib.util
 import io
 import pathlib
 import re
 from dataclasses import dataclass
 
+import extras
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -175,9 +175,9 @@ OPTIONAL = [b for b in ALL_BLOCKS if b.language in PYTHON and b.requires]
 @pytest.mark.parametrize("block", OPTIONAL, ids=[b.label for b in OPTIONAL])
 def test_blocks_that_need_another_framework_run_where_it_is_installed(block, tmp_path, monkeypatch):
     code = compile_block(block)  # the syntax is checked everywhere
-    missing = [name for name in block.requires if importlib.util.find_spec(name) is None]
-    if missing:
-        pytest.skip(f"{block.label} needs {', '.join(missing)}")
+    reasons = [reason for reason in map(extras.missing, block.requires) if reason is not None]
+    if reasons:
+        pytest.skip(f"{block.label} {'; '.join(reasons)}")
     monkeypatch.chdir(tmp_path)
     exec(code, {"__name__": "docs_optional_block"})
 

@@ -7,10 +7,10 @@ import sys
 
 import numpy as np
 import pytest
+from extras import need
 
-pytest.importorskip("sklearn", reason="the digits example needs the 'examples' extra")
-pytest.importorskip("tqdm", reason="the digits example needs the 'examples' extra")
-pytest.importorskip("matplotlib", reason="the digits example needs the 'examples' extra")
+for package in ("sklearn", "tqdm", "matplotlib"):
+    need(package)
 
 from symmodule import introspect
 

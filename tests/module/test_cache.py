@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from extras import need
 
 import symmodule
 from symmodule import tensor as T
@@ -136,7 +137,7 @@ def test_make_uses_the_default_cache():
 @pytest.mark.parametrize("mode", ["NUMBA", "JAX"])
 def test_jit_modes_compile_the_graph_once_for_many_instances(cache, mode):
     if mode == "JAX":
-        pytest.importorskip("jax")
+        need("jax")
     m = incdec()
     first = m.make(c=0, cache=cache, mode=mode)
     second = m.make(c=10, cache=cache, mode=mode)

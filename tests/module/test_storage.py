@@ -7,13 +7,14 @@ import pickle
 
 import numpy as np
 import pytest
+from extras import need
 
 import symmodule
 from symmodule import tensor as T
 from symmodule.errors import MemberValueError
 from symmodule.persist import load_state_dict, state_dict
 
-jax = pytest.importorskip("jax")
+jax = need("jax")
 
 W0 = np.array([1.0, 2.0, 3.0])
 X = np.array([0.5, -1.0, 2.0])

@@ -341,8 +341,9 @@ def test_not_an_instance(layered):
 
 
 def test_unsupported_member_value(unchanged):
-    sparse = pytest.importorskip("pytensor.sparse")
-    scipy_sparse = pytest.importorskip("scipy.sparse")
+    import pytensor.sparse as sparse
+    import scipy.sparse as scipy_sparse
+
     m = symmodule.Module()
     m.s = sparse.csr_matrix("s", dtype="float64")
     inst = m.make(s=scipy_sparse.csr_matrix(np.eye(2)))
