@@ -21,9 +21,13 @@ BENCH_ARGS ?=
 # 3.3.x, which needs 3.12+ and is what current PyMC requires.
 MATRIX_EXTRAS ?= test,examples,docs,jax
 OLDEST := .venv-py3.11-pytensor3.0
+OLDEST_PYTHONS := 3.11
+OLDEST_PYTENSOR := pytensor>=3.0.7,<3.1
 NEWEST := .venv-newest-pytensor3.3
+NEWEST_PYTHONS := 3.13 3.12
+NEWEST_PYTENSOR := pytensor>=3.3,<3.4
 
-.PHONY: demo test test-matrix test-oldest test-newest docs bench bench-run clean
+.PHONY: demo test test-matrix test-oldest test-newest docs bench bench-run bench-versions clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,12 +48,12 @@ test: $(STAMP)
 test-matrix: test-oldest test-newest
 
 test-oldest:
-	py=$$(scripts/find-python 3.11) && $(MAKE) --no-print-directory test \
-		PYTHON=$$py VENV=$(OLDEST) PYTENSOR='pytensor>=3.0.7,<3.1' EXTRAS=$(MATRIX_EXTRAS)
+	py=$$(scripts/find-python $(OLDEST_PYTHONS)) && $(MAKE) --no-print-directory test \
+		PYTHON=$$py VENV=$(OLDEST) PYTENSOR='$(OLDEST_PYTENSOR)' EXTRAS=$(MATRIX_EXTRAS)
 
 test-newest:
-	py=$$(scripts/find-python 3.13 3.12) && $(MAKE) --no-print-directory test \
-		PYTHON=$$py VENV=$(NEWEST) PYTENSOR='pytensor>=3.3,<3.4' EXTRAS=$(MATRIX_EXTRAS),pymc
+	py=$$(scripts/find-python $(NEWEST_PYTHONS)) && $(MAKE) --no-print-directory test \
+		PYTHON=$$py VENV=$(NEWEST) PYTENSOR='$(NEWEST_PYTENSOR)' EXTRAS=$(MATRIX_EXTRAS),pymc
 
 # The full benchmark run (about an hour): peers side by side, results in
 # benchmarks/results/, the table in benchmarks/results/latest.md, the plot in docs/.
@@ -58,6 +62,28 @@ bench:
 
 bench-run: $(STAMP)
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+# The first result (W5, cold and warm caches) on both ends of the matrix, one
+# after the other in one invocation, so that the two columns of
+# benchmarks/results/pytensor-versions.md share the machine's conditions. W5
+# needs only the jax extra (bench's PyTorch wheel exists for Python 3.11 only).
+# A run that fails still leaves its record, so the table shows the failure;
+# the target then exits non-zero.
+VERSIONS := benchmarks/results/pytensor-versions
+VERSIONS_EXTRAS := jax
+VERSIONS_ARGS ?= --only W5 --impls symmodule,pytensor --dtypes float32
+
+bench-versions:
+	rm -rf $(VERSIONS)
+	status=0; \
+	py=$$(scripts/find-python $(OLDEST_PYTHONS)) && $(MAKE) --no-print-directory bench-run \
+		PYTHON=$$py VENV=$(OLDEST) PYTENSOR='$(OLDEST_PYTENSOR)' EXTRAS=$(VERSIONS_EXTRAS) \
+		BENCH_ARGS='$(VERSIONS_ARGS) --results $(VERSIONS)/oldest --no-plot' || status=1; \
+	py=$$(scripts/find-python $(NEWEST_PYTHONS)) && $(MAKE) --no-print-directory bench-run \
+		PYTHON=$$py VENV=$(NEWEST) PYTENSOR='$(NEWEST_PYTENSOR)' EXTRAS=$(VERSIONS_EXTRAS) \
+		BENCH_ARGS='$(VERSIONS_ARGS) --results $(VERSIONS)/newest --no-plot' || status=1; \
+	$(NEWEST)/bin/python -m benchmarks.versions $(VERSIONS)/oldest/*.json $(VERSIONS)/newest/*.json \
+		--out $(VERSIONS).md && exit $$status
 
 clean:
 	rm -rf .venv $(OLDEST) $(NEWEST) .pytest_cache build site *.egg-info

@@ -21,7 +21,8 @@ from benchmarks import targets
 from benchmarks.implementations import runs
 from benchmarks.worker import workload
 
-__all__ = ["markdown", "plot", "summary", "table_rows"]
+__all__ = ["commit_text", "format_value", "markdown", "measurements", "plot", "status_of", "summary",
+           "table_rows", "versions_text"]
 
 
 def _label(metric: str, extra: dict[str, Any]) -> str:
@@ -33,7 +34,7 @@ def _label(metric: str, extra: dict[str, Any]) -> str:
     return label
 
 
-def _values(record: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
+def measurements(record: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]]:
     """(metric, impl, dtype) -> the metric's JSON, for every successful measurement."""
     found = {}
     for entry in record["entries"]:
@@ -42,7 +43,8 @@ def _values(record: dict[str, Any]) -> dict[tuple[str, str, str], dict[str, Any]
     return found
 
 
-def _status(record: dict[str, Any], key: str, impl: str, dtype: str) -> str | None:
+def status_of(record: dict[str, Any], key: str, impl: str, dtype: str) -> str | None:
+    """Why workload ``key`` has no numbers for ``impl`` in ``dtype`` (``'error'``, ``'skipped'``), or None."""
     for entry in record["entries"]:
         if entry["workload"] == key and entry["impl"] == impl and entry["dtype"] == dtype \
                 and entry["status"] != "ok":
@@ -51,6 +53,7 @@ def _status(record: dict[str, Any], key: str, impl: str, dtype: str) -> str | No
 
 
 def format_value(value: float, unit: str) -> str:
+    """A number with a readable unit: seconds as s, ms, us or ns (3 digits), bytes as MiB."""
     if unit == "bytes":
         return f"{value / 2**20:.1f} MiB"
     for scale, suffix in ((1.0, "s"), (1e-3, "ms"), (1e-6, "us")):
@@ -60,14 +63,14 @@ def format_value(value: float, unit: str) -> str:
 
 
 def _metrics_in_order(record: dict[str, Any]) -> list[str]:
-    present = {m for (m, _, _) in _values(record)}
+    present = {m for (m, _, _) in measurements(record)}
     ordered = [m for key in record["workloads"] for m in workload(key).METRICS]
     return [m for m in ordered if m in present]
 
 
 def table_rows(record: dict[str, Any], metric: str) -> list[dict[str, Any]]:
     """One row per implementation: per dtype, value, spread, ratio to symmodule's best, vs PyTensor."""
-    values = _values(record)
+    values = measurements(record)
     key = metric.split(".")[0]
     rows = []
     for impl in (i for i in record["implementations"] if runs(i, key)):
@@ -77,7 +80,7 @@ def table_rows(record: dict[str, Any], metric: str) -> list[dict[str, Any]]:
                 continue
             m = values.get((metric, impl, dtype))
             if m is None:
-                row["cells"][dtype] = {"missing": _status(record, key, impl, dtype) or "-"}
+                row["cells"][dtype] = {"missing": status_of(record, key, impl, dtype) or "-"}
                 continue
             sym = [v["value"] for (mm, i, d), v in values.items()
                    if mm == metric and d == dtype and i.startswith("symmodule/")]
@@ -104,7 +107,7 @@ def summary(record: dict[str, Any]) -> list[str]:
     number, then each peer's best number divided by it (above 1: symmodule
     is faster or smaller).
     """
-    values = _values(record)
+    values = measurements(record)
 
     def best(metric: str, dtype: str, prefix: str) -> tuple[float, str] | None:
         found = [(m["value"], impl) for (mm, impl, d), m in values.items()
@@ -142,18 +145,28 @@ def _cell_text(cell: dict[str, Any]) -> list[str]:
     return [text, ratio, overhead]
 
 
+def versions_text(machine: dict[str, Any]) -> str:
+    """The installed packages' versions of a run, e.g. ``'symmodule 0.1.0, pytensor 3.0.7, ...'``."""
+    return ", ".join(f"{k} {v}" for k, v in machine["versions"].items() if v)
+
+
+def commit_text(machine: dict[str, Any]) -> str:
+    """The commit a run measured, flagged when tracked files had changed since it."""
+    text = machine.get("commit") or "?"
+    return text + " (with uncommitted changes)" if machine.get("uncommitted_changes") else text
+
+
 def markdown(record: dict[str, Any]) -> str:
     """The results as markdown: the setup, then one table per measured quantity."""
     machine = record["machine"]
-    versions = ", ".join(f"{k} {v}" for k, v in machine["versions"].items() if v)
     setup = machine["pytensor"]
     lines = [
         f"# Benchmark results{' (quick check: timings are meaningless)' if record['quick'] else ''}",
         "",
-        (f"Run {record['started']} ({record['seconds']:.0f} s), commit {machine.get('commit') or '?'}, "
+        (f"Run {record['started']} ({record['seconds']:.0f} s), commit {commit_text(machine)}, "
          f"on {machine['cpu']} ({machine['cores']} cores), Python {machine['python']}."),
         "",
-        f"Versions: {versions}.",
+        f"Versions: {versions_text(machine)}.",
         "",
         (f"PyTensor default mode: {setup['default_mode']} ({setup['default_linker']}); "
          f"blas__ldflags={setup['blas__ldflags']!r}; environment: {machine['environment'] or 'none set'}."),
@@ -175,7 +188,7 @@ def markdown(record: dict[str, Any]) -> str:
     for metric in _metrics_in_order(record):
         rows = table_rows(record, metric)
         dtypes = [d for d in record["dtypes"] if d in workload(metric.split(".")[0]).DTYPES]
-        first = next(m for (mm, _, _), m in _values(record).items() if mm == metric)
+        first = next(m for (mm, _, _), m in measurements(record).items() if mm == metric)
         lines += [f"## {_label(metric, first['extra'])}", ""]
         header = ["implementation"]
         for dtype in dtypes:
@@ -207,7 +220,7 @@ def plot(record: dict[str, Any], path: Path) -> bool:
     fig, axes = plt.subplots(rows, columns, figsize=(6 * columns, 0.32 * len(impls) * rows + 1.5 * rows),
                              squeeze=False)
     colours = {"float32": "tab:blue", "float64": "tab:orange"}
-    values = _values(record)
+    values = measurements(record)
     for ax, metric in zip(axes.flat, metrics):
         key = metric.split(".")[0]
         here = [impl for impl in impls if runs(impl, key)]

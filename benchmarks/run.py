@@ -296,15 +296,31 @@ def _pytensor_setup() -> dict[str, Any]:
     }
 
 
-def _git_commit() -> str | None:
+def _git(*args: str) -> str | None:
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                              text=True, check=True).stdout.strip()
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                              check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return None
 
 
+def _git_commit() -> str | None:
+    return _git("rev-parse", "--short", "HEAD")
+
+
+def _git_uncommitted() -> bool | None:
+    """Whether tracked files differ from the commit: then the commit alone does not say what ran."""
+    status = _git("status", "--porcelain", "--untracked-files=no")
+    return None if status is None else bool(status)
+
+
 def machine_info() -> dict[str, Any]:
+    """Where and with what a run measures: the machine, Python, every package's version, the commit.
+
+    The versions are this interpreter's, which the workers share: PyTensor,
+    Numba, jax and NumPy decide most of the compile times, so runs on two
+    PyTensor versions are told apart by this record alone.
+    """
     env_keys = ("PYTENSOR_FLAGS", "OPENBLAS_CORETYPE", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                 "OPENBLAS_NUM_THREADS", "XLA_FLAGS")
     return {
@@ -317,6 +333,7 @@ def machine_info() -> dict[str, Any]:
         "pytensor": _pytensor_setup(),
         "environment": {k: os.environ[k] for k in env_keys if k in os.environ},
         "commit": _git_commit(),
+        "uncommitted_changes": _git_uncommitted(),
     }
 
 
@@ -343,6 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, help="seconds per worker (default: 1800; 600 with --quick)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="directory of the results")
     parser.add_argument("--plot", type=Path, default=PLOT, help="where to write the PNG (full runs)")
+    parser.add_argument("--no-plot", action="store_true", help="write no PNG (runs of a few workloads)")
     args = parser.parse_args(argv)
 
     keys = _csv(args.only) or list(WORKLOADS)
@@ -393,7 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     json_path.write_text(json.dumps(record, indent=1))
     md_path.write_text(report.markdown(record))
     print(f"wrote {json_path.relative_to(ROOT) if json_path.is_relative_to(ROOT) else json_path}")
-    if not args.quick:
+    if not (args.quick or args.no_plot):
         if report.plot(record, args.plot):
             print(f"wrote {args.plot}")
         else:

@@ -91,13 +91,9 @@ def test_every_check_value_was_compared(quick_run):
     assert counters and all(c == counters[0] for c in counters)
 
 
-def test_loss_check_catches_a_disagreement():
+def test_loss_check_catches_a_disagreement(bench):
     """The runner's check itself: a loss off by more than the tolerance is reported."""
-    sys.path.insert(0, str(ROOT))
-    try:
-        from benchmarks.run import check_losses
-    finally:
-        sys.path.remove(str(ROOT))
+    check_losses = bench("benchmarks.run").check_losses
 
     def entry(impl: str, loss: float) -> dict:
         return {"impl": impl, "dtype": "float64", "metrics": [{"metric": "W1", "check": loss}]}

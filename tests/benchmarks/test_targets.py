@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
-def targets():
-    sys.path.insert(0, str(ROOT))
-    try:
-        from benchmarks import targets
-    finally:
-        sys.path.remove(str(ROOT))
-    return targets
+def targets(bench):
+    return bench("benchmarks.targets")
 
 
 def record(values: dict[tuple[str, str, str], float], w6: dict[str, float] | None = None) -> dict:
