@@ -24,12 +24,12 @@ Numba from the first call on.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 from pytensor.compile.maker import FunctionMaker
-from pytensor.tensor.type import TensorType
+
+from symmodule._pytensor import numba_dispatcher, numba_signature
 
 __all__ = ["WAIT_S", "BackgroundCompile"]
 
@@ -67,12 +67,14 @@ class BackgroundCompile:
         with self._lock:
             if self._thread is not None or self.done.is_set():
                 return
-            signature = _signature(fn.maker.fgraph.inputs)
+            signature = numba_signature(fn.maker.fgraph.inputs)
             if signature is None:
                 self.done.set()  # not a graph we can type ahead: compile at the first call
                 return
             self._thread = threading.Thread(
-                target=self._compile, args=(fn.vm.jit_fn, signature), name="symmodule-numba-compile",
+                target=self._compile,
+                args=(numba_dispatcher(fn), signature),
+                name="symmodule-numba-compile",
                 # Not a daemon: a script that ends first waits for it at exit, so that
                 # the compiled code reaches the disk cache and the next run is warm.
                 daemon=False,
@@ -102,19 +104,3 @@ def _finished() -> BackgroundCompile:
     background = BackgroundCompile(lambda: None)  # never asked for a stand-in: it is done
     background.done.set()
     return background
-
-
-def _signature(inputs: Sequence[Any]) -> tuple | None:
-    """The signature a call will need, for a graph's inputs (C-ordered, writable arrays), or None.
-
-    PyTensor's compiled graph takes ``*args``, which Numba's dispatcher
-    receives as one tuple: the signature is that tuple's type.
-    """
-    import numba
-
-    examples = []
-    for variable in inputs:
-        if not isinstance(variable.type, TensorType):
-            return None
-        examples.append(np.empty((0,) * variable.type.ndim, dtype=variable.type.dtype))
-    return (numba.typeof(tuple(examples)),)

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import copyreg
 import functools
 from collections.abc import Callable, Sequence
 from types import MethodType
@@ -28,14 +27,21 @@ from typing import Any
 from pytensor import config
 from pytensor.compile.debug.profiling import ProfileStats
 from pytensor.compile.executor import Function as _PyTensorFunction
-from pytensor.compile.executor import _pickle_Function as _pickle_function
 from pytensor.compile.maker import FunctionMaker
 from pytensor.compile.mode import Mode as _PyTensorMode
-from pytensor.compile.rebuild import construct_function_ins_and_outs
-from pytensor.link.basic import Container, JITLinker
-from pytensor.link.numba.linker import NumbaLinker
+from pytensor.link.basic import Container
 
 from symmodule import errors
+from symmodule._pytensor import (
+    compile_jit_once,
+    find_input,
+    function_inputs_outputs,
+    has_input,
+    is_jit_linker,
+    linker_kind,
+    register_function_pickling,
+    set_return_none,
+)
 from symmodule.background import BackgroundCompile
 from symmodule.modes import resolve_mode
 
@@ -73,7 +79,7 @@ class _ContainerView:
         return self._fn._sm_find(key)
 
     def __contains__(self, key: Any) -> bool:
-        return key in self._fn._finder
+        return has_input(self._fn, key)
 
 
 class Function(_PyTensorFunction):
@@ -149,7 +155,7 @@ class Function(_PyTensorFunction):
 
     def _sm_find(self, key: Any) -> Container:
         try:
-            found = self._finder[key]
+            found = find_input(self, key)
         except (KeyError, TypeError):
             names = [i.name for i in self.maker.inputs if i.name]
             raise KeyError(
@@ -339,12 +345,8 @@ def compile_maker(
     on a thread when the first function is created, and calls run a
     FAST_COMPILE stand-in until it is done (``symmodule/background.py``).
     """
-    ins, outs = construct_function_ins_and_outs(
-        list(inputs),
-        outputs,
-        updates=updates,
-        givens=givens,
-        allow_input_downcast=allow_input_downcast,
+    ins, outs = function_inputs_outputs(
+        inputs, outputs, updates=updates, givens=givens, allow_input_downcast=allow_input_downcast
     )
     resolved = resolve_mode(mode)
     profile = _profile_stats(profile, name)
@@ -358,12 +360,12 @@ def compile_maker(
         name=name,
         function_class=Function,
     )
-    # construct_function_ins_and_outs turns outputs=None into []; a call of a
+    # function_inputs_outputs turns outputs=None into []; a call of a
     # function declared with no outputs returns None, as in Theano.
-    maker.return_none = outputs is None
-    if isinstance(maker.linker, JITLinker):
-        _compile_jit_once(maker.linker)
-    if background and isinstance(maker.linker, NumbaLinker) and not isinstance(mode, _PyTensorMode):
+    set_return_none(maker, outputs is None)
+    if is_jit_linker(maker.linker):
+        compile_jit_once(maker.linker)
+    if background and linker_kind(maker.linker) == "numba" and not isinstance(mode, _PyTensorMode):
         # Only named modes: a Mode object is used exactly as given.
         maker._sm_background = BackgroundCompile(
             functools.partial(
@@ -386,40 +388,6 @@ def _profile_stats(profile: bool | str | ProfileStats | None, name: str | None) 
     return profile or None
 
 
-class _Once:
-    """A linker step run once per linker; later calls return the first result.
-
-    Not pickled: a maker restored from a pickle compiles again, once.
-    """
-
-    def __init__(self, step: Callable[..., Any]) -> None:
-        self.step = step
-        self.result: Any = None
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.result is None:
-            self.result = self.step(*args, **kwargs)
-        return self.result
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"step": self.step, "result": None}
-
-
-def _compile_jit_once(linker: JITLinker) -> None:
-    """Make every ``maker.create`` of a JIT-compiled graph reuse one compiled function.
-
-    A JIT linker (Numba, JAX) converts and compiles the whole graph at each
-    ``make_thunk``, i.e. once per function created from the maker — once per
-    instance of a Module. The compiled function takes every input as an
-    argument, so it does not depend on the storage it is bound to: the
-    conversion and the compilation are kept from the first instance and the
-    next instances only bind their own storage.
-    """
-    if not isinstance(linker.fgraph_convert, _Once):
-        linker.fgraph_convert = _Once(linker.fgraph_convert)
-        linker.jit_compile = _Once(linker.jit_compile)
-
-
 # PyTensor registers its pickling of compiled functions for its own class only;
 # ours pickles the same way (the maker and the input storage, recompiled on load).
-copyreg.pickle(Function, _pickle_function)
+register_function_pickling(Function)

@@ -23,15 +23,14 @@ from typing import Any
 
 from pytensor import config
 from pytensor.compile.debug.debugmode import DebugMode as _PyTensorDebugMode
-from pytensor.compile.debug.debugmode import _Maker as _PyTensorDebugMaker
 from pytensor.compile.maker import FunctionMaker
 from pytensor.compile.mode import Mode as _PyTensorMode
 from pytensor.compile.mode import get_mode
-from pytensor.graph.basic import Apply
 from pytensor.graph.utils import MethodNotDefined
 from pytensor.link.c.basic import CLinker
 from pytensor.link.c.interface import CLinkerOp
 
+from symmodule._pytensor import DebugFunctionMaker, node_being_compiled
 from symmodule.errors import MODE_BACKEND_MISSING, UNKNOWN_MODE, ModeError
 from symmodule.rewrites import tune
 
@@ -139,7 +138,7 @@ class _CFunctionMaker(FunctionMaker):
         try:
             return super().create(*args, **kwargs)
         except (NotImplementedError, MethodNotDefined) as exc:
-            node = _node_being_compiled(exc, self.fgraph.apply_nodes)
+            node = node_being_compiled(exc, self.fgraph.apply_nodes)
             reason = _first_line(exc) if node is None else f"{node.op} (in {node}) has none"
             raise NoCCodeError(self._message(reason)) from exc
 
@@ -177,7 +176,7 @@ class CMode(Mode):
 _C_MODE = CMode()
 
 
-class _DebugMaker(_PyTensorDebugMaker):
+class _DebugMaker(DebugFunctionMaker):
     """DebugMode's FunctionMaker, compiling without in-place rewrites when they would crash it."""
 
     def __init__(self, inputs: Any, outputs: Any, mode: Any, *args: Any, **kwargs: Any) -> None:
@@ -281,24 +280,6 @@ def resolve_mode(mode: str | Mode | None) -> Mode:
 def _named_mode(name: str) -> _PyTensorMode:
     # One Mode object per name, so that compiled code keyed by mode is shared.
     return tune(get_mode(name))
-
-
-def _node_being_compiled(exc: BaseException, nodes: Any) -> Apply | None:
-    """The node of ``nodes`` whose C code generation raised ``exc``, if the traceback shows it.
-
-    PyTensor's message is often empty (a bare NotImplementedError from an
-    Elemwise whose scalar Op has no C code); its code generator and the Ops'
-    ``c_code`` methods hold the node as a local named ``node``: the deepest
-    frame holding one of the graph's nodes names the culprit.
-    """
-    found = None
-    tb = exc.__traceback__
-    while tb is not None:
-        candidate = tb.tb_frame.f_locals.get("node")
-        if isinstance(candidate, Apply) and candidate in nodes:
-            found = candidate
-        tb = tb.tb_next
-    return found
 
 
 def _first_line(exc: BaseException) -> str:

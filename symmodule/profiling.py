@@ -18,27 +18,12 @@ from typing import Any, TextIO
 
 from pytensor.compile.debug.profiling import ProfileStats
 from pytensor.compile.maker import FunctionMaker
+
+from symmodule._pytensor import sum_profile_stats
+from symmodule.linkers import OpWiseCLinker
 from symmodule.modes import Mode
 
-from symmodule.linkers import OpWiseCLinker
-
 __all__ = ["ProfileMode"]
-
-# Totals of ProfileStats that add up over functions.
-_SUMMED = (
-    "compile_time",
-    "fct_call_time",
-    "fct_callcount",
-    "vm_call_time",
-    "rewriting_time",
-    "validate_time",
-    "linker_time",
-    "preload_cache_time",
-    "import_time",
-    "linker_node_make_thunks",
-)
-# Per-node tables of ProfileStats; nodes of distinct functions are distinct keys.
-_MERGED = ("apply_time", "apply_callcount", "apply_cimpl", "linker_make_thunk_time")
 
 
 class _ProfilingFunctionMaker(FunctionMaker):
@@ -133,23 +118,10 @@ class ProfileMode(Mode):
 
     def total(self) -> ProfileStats:
         """One ProfileStats adding up every function's, for PyTensor's tables."""
-        total = ProfileStats(
-            atexit_print=False,
-            flag_time_thunks=True,
+        return sum_profile_stats(
+            self.profile_stats,
             message=f"all {len(self.profile_stats)} function(s) compiled with this ProfileMode",
         )
-        total.nb_nodes = 0
-        for stats in self.profile_stats:
-            for attr in _SUMMED:
-                setattr(total, attr, getattr(total, attr) + getattr(stats, attr))
-            total.nb_nodes += max(stats.nb_nodes, 0)
-            for attr in _MERGED:
-                # copy() keeps the table's type (defaultdict, Counter) and never
-                # writes into a dict ProfileStats shares at class level.
-                merged = getattr(total, attr).copy()
-                merged.update(getattr(stats, attr))
-                setattr(total, attr, merged)
-        return total
 
     def print_summary(
         self, file: TextIO | None = None, n_ops_to_print: int = 20, n_apply_to_print: int = 20

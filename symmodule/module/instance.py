@@ -18,8 +18,8 @@ import threading
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-
 from symmodule import errors
+from symmodule._pytensor import add_input_key
 from symmodule.compiled import Function, fresh_storage
 from symmodule.module.member import External, convert_value
 from symmodule.module.storage import MemberStorage, placement
@@ -110,7 +110,7 @@ class Builder:
         ]
         fn = compiled.maker.create(input_storage)
         for variable, container in zip(self.blueprint.variables[node], fn.input_storage):
-            fn._finder[variable] = container
+            add_input_key(fn, variable, container)
         fn._sm_where = f"Method {node.path!r}"
         fn._sm_lock = self.lock
         fn._sm_state = tuple(

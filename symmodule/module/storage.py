@@ -24,7 +24,8 @@ from typing import Any
 
 import numpy as np
 from pytensor.link.basic import Container
-from pytensor.link.jax.linker import JAXLinker
+
+from symmodule._pytensor import linker_kind
 
 __all__ = ["MemberStorage", "keep", "placement", "to_jax_device"]
 
@@ -52,7 +53,7 @@ def placement(makers: Iterable[Any]) -> Place:
     method compiled for another backend could not read a jax array.
     """
     linkers = [maker.mode.linker for maker in makers]
-    if linkers and all(isinstance(linker, JAXLinker) for linker in linkers):
+    if linkers and all(linker_kind(linker) == "jax" for linker in linkers):
         return to_jax_device
     return keep
 

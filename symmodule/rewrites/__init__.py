@@ -16,9 +16,8 @@ backend gets which, ``numba_kernels.py`` the Ops' Numba code.
 from __future__ import annotations
 
 from pytensor.compile.mode import Mode
-from pytensor.link.numba.linker import NumbaLinker
-from pytensor.link.vm import VMLinker
 
+from symmodule._pytensor import linker_kind
 from symmodule.rewrites.ops import NumPyDot, NumPyUfunc
 from symmodule.rewrites.rules import rewrites_for
 
@@ -27,15 +26,8 @@ __all__ = ["NumPyDot", "NumPyUfunc", "backend_of", "rewrites_for", "tune"]
 
 def backend_of(mode: Mode) -> str:
     """'numba', 'cvm', 'python' or 'other': which speed rewrites a mode's linker can run."""
-    linker = mode.linker
-    if isinstance(linker, NumbaLinker):
-        return "numba"
-    if isinstance(linker, VMLinker):
-        if linker.use_cloop and linker.c_thunks:
-            return "cvm"
-        if not linker.c_thunks:
-            return "python"
-    return "other"
+    kind = linker_kind(mode.linker)
+    return kind if kind in ("numba", "cvm", "python") else "other"
 
 
 def tune(mode: Mode) -> Mode:

@@ -10,10 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import numba
-from pytensor.link.numba.dispatch import basic as numba_basic
 import numpy as np
-from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
 
+from symmodule._pytensor import numba_njit, register_numba_funcify
 from symmodule.rewrites.ops import NumPyDot, NumPyUfunc
 
 #: Below this many elements, Numba's own loop beats the ~2.5 us it costs to
@@ -21,11 +20,11 @@ from symmodule.rewrites.ops import NumPyDot, NumPyUfunc
 OBJMODE_MIN_SIZE = 256
 
 
-@register_funcify_default_op_cache_key(NumPyUfunc)
+@register_numba_funcify(NumPyUfunc)
 def _numba_ufunc(op: NumPyUfunc, node: Any = None, **kwargs: Any) -> tuple:
     ufunc = getattr(np, op.name)
 
-    @numba_basic.numba_njit
+    @numba_njit
     def apply(x):
         if x.size < OBJMODE_MIN_SIZE:
             return ufunc(x)
@@ -37,32 +36,32 @@ def _numba_ufunc(op: NumPyUfunc, node: Any = None, **kwargs: Any) -> tuple:
     return apply, 1
 
 
-@register_funcify_default_op_cache_key(NumPyDot)
+@register_numba_funcify(NumPyDot)
 def _numba_dot(op: NumPyDot, node: Any = None, **kwargs: Any) -> tuple:
     # ``np.ascontiguousarray(m).T`` is typed Fortran-ordered, which Numba's dot
     # passes to BLAS as a transpose flag; a transposed view of unknown layout
     # would be copied element by element first.
     if op.transpose_a and op.transpose_b:
 
-        @numba_basic.numba_njit
+        @numba_njit
         def dot(a, b):
             return np.dot(np.ascontiguousarray(a).T, np.ascontiguousarray(b).T)
 
     elif op.transpose_a:
 
-        @numba_basic.numba_njit
+        @numba_njit
         def dot(a, b):
             return np.dot(np.ascontiguousarray(a).T, np.ascontiguousarray(b))
 
     elif op.transpose_b:
 
-        @numba_basic.numba_njit
+        @numba_njit
         def dot(a, b):
             return np.dot(np.ascontiguousarray(a), np.ascontiguousarray(b).T)
 
     else:
 
-        @numba_basic.numba_njit
+        @numba_njit
         def dot(a, b):
             return np.dot(np.ascontiguousarray(a), np.ascontiguousarray(b))
 

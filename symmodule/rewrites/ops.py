@@ -22,6 +22,8 @@ from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.tensor.type import TensorType
 
+from symmodule._pytensor import infer_shape_method
+
 __all__ = ["UFUNCS", "NumPyDot", "NumPyUfunc", "register_numba_kernels"]
 
 #: The unary functions :class:`NumPyUfunc` computes: NumPy ufunc name -> the
@@ -64,7 +66,8 @@ class NumPyUfunc(_RegistersWhenUnpickled, Op):
         (x,) = inputs
         outputs[0][0] = np.asarray(getattr(np, self.name)(x), dtype=node.outputs[0].dtype)
 
-    def infer_shape(self, fgraph: Any, node: Apply, shapes: list) -> list:
+    @infer_shape_method
+    def infer_shape(self, node: Apply, shapes: list) -> list:
         return shapes
 
     def pullback(self, inputs: list, outputs: list, cotangents: list) -> list:
@@ -101,7 +104,8 @@ class NumPyDot(_RegistersWhenUnpickled, Op):
     def perform(self, node: Apply, inputs: list, outputs: list) -> None:
         outputs[0][0] = np.dot(*self._operands(*inputs))
 
-    def infer_shape(self, fgraph: Any, node: Apply, shapes: list) -> list:
+    @infer_shape_method
+    def infer_shape(self, node: Apply, shapes: list) -> list:
         (a_rows, a_cols), (b_rows, b_cols) = shapes
         return [(a_cols if self.transpose_a else a_rows, b_rows if self.transpose_b else b_cols)]
 

@@ -26,12 +26,18 @@ from __future__ import annotations
 from typing import Any
 
 from pytensor import config
-from pytensor.compile.builders import OpFromGraph, SymbolicOp
+from pytensor.compile.builders import OpFromGraph
 from pytensor.graph.rewriting.basic import GraphRewriter, in2out, node_rewriter
 from pytensor.tensor.elemwise import DimShuffle, Elemwise
 from pytensor.tensor.math import Dot
-from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
+from symmodule._pytensor import (
+    AFTER_STABILIZE,
+    BEFORE_BLAS,
+    BEFORE_ELEMWISE_FUSION,
+    SymbolicOp,
+    inline_graph_op,
+)
 from symmodule.rewrites.ops import UFUNCS, NumPyDot, NumPyUfunc, register_numba_kernels
 
 __all__ = [
@@ -48,14 +54,6 @@ __all__ = [
 ]
 
 _FLOATS = ("float32", "float64")
-
-# Positions in PyTensor's rewrite database (pytensor.compile.mode.optdb):
-# elementwise fusion runs at 48-49 and BLAS specialisation at 1.7.
-_BEFORE_FUSION = 47.0
-_BEFORE_BLAS = 1.69
-# Graph-defined Ops are inlined after PyTensor's stabilisation, which would
-# recognise softmax in the inlined graph and put the node back.
-_AFTER_STABILIZE = 46.5
 
 
 # The scalar Op inside each Elemwise that NumPyUfunc replaces -> the ufunc's name.
@@ -121,7 +119,7 @@ def _inline_symbolic_ops(fgraph: Any, node: Any) -> list | None:
     """
     if not isinstance(node.op, SymbolicOp):
         return None
-    return inline_ofg_node(node)
+    return inline_graph_op(node)
 
 
 inline_symbolic_ops = node_rewriter([OpFromGraph])(_inline_symbolic_ops)
@@ -142,11 +140,13 @@ class _RegisterNumbaKernels(GraphRewriter):
 # Graph-wide passes of the rewrites above, as (pass, position) pairs. The
 # rewriters wrap functions of other names (``_ufunc_to_numpy``...) so that a
 # compiled function's mode pickles: pickle finds a function by its name.
-UFUNC_PASS = (in2out(ufunc_to_numpy), _BEFORE_FUSION)
-TRANSPOSED_DOT_PASS = (in2out(transposed_dot_to_numpy), _BEFORE_FUSION + 0.1)
-DOT_PASS = (in2out(dot_to_numpy), _BEFORE_BLAS)
-INLINE_PASS = (in2out(inline_symbolic_ops), _AFTER_STABILIZE)
-NUMBA_KERNELS_PASS = (_RegisterNumbaKernels(), _BEFORE_FUSION - 0.1)
+UFUNC_PASS = (in2out(ufunc_to_numpy), BEFORE_ELEMWISE_FUSION)
+TRANSPOSED_DOT_PASS = (in2out(transposed_dot_to_numpy), BEFORE_ELEMWISE_FUSION + 0.1)
+DOT_PASS = (in2out(dot_to_numpy), BEFORE_BLAS)
+# Graph-defined Ops are inlined after PyTensor's stabilisation, which would
+# recognise softmax in the inlined graph and put the node back.
+INLINE_PASS = (in2out(inline_symbolic_ops), AFTER_STABILIZE)
+NUMBA_KERNELS_PASS = (_RegisterNumbaKernels(), BEFORE_ELEMWISE_FUSION - 0.1)
 
 
 def rewrites_for(backend: str) -> list[tuple]:

@@ -1,0 +1,404 @@
+"""Every PyTensor internal symmodule relies on, in one place.
+
+symmodule builds on PyTensor's public API (``pytensor.function``, ``Mode``,
+``In``/``Out``, ``Container``, ``Op``, graph traversal, ``config``) and, in a
+few places, on what PyTensor does not promise to keep: private attributes,
+module-level helpers, the layout of its rewrite database, what its linkers
+and tracebacks hold. Each such touch point is one name below; the rest of
+symmodule reaches them only through this module, and
+``tests/test__pytensor.py`` checks each one directly (one test per name), so
+a PyTensor release that changes one of them fails that test by name.
+
+Every docstring says which internal the name relies on. All were checked
+against PyTensor 3.0.7 and 3.3.8 (symmodule supports 3.0.7 to 3.3.x).
+"""
+
+from __future__ import annotations
+
+import copyreg
+import functools
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from pytensor.compile.builders import SymbolicOp
+from pytensor.compile.debug.debugmode import _Maker
+from pytensor.compile.debug.profiling import ProfileStats
+from pytensor.compile.executor import _pickle_Function
+from pytensor.compile.maker import FunctionMaker
+from pytensor.compile.rebuild import construct_function_ins_and_outs
+from pytensor.graph.basic import Apply, Variable
+from pytensor.link.basic import Container, JITLinker, Linker
+from pytensor.link.jax.linker import JAXLinker
+from pytensor.link.numba.linker import NumbaLinker
+from pytensor.link.vm import VMLinker
+from pytensor.tensor.type import TensorType
+
+try:  # PyTensor 3.3 moved it here (pytensor.tensor.rewriting.ofg still imports it)
+    from pytensor.compile.rewriting import inline_ofg_node
+except ImportError:  # PyTensor 3.0 to 3.2
+    from pytensor.tensor.rewriting.ofg import inline_ofg_node
+
+__all__ = [
+    "AFTER_STABILIZE",
+    "BEFORE_BLAS",
+    "BEFORE_ELEMWISE_FUSION",
+    "MERGED_PROFILE_TABLES",
+    "SUMMED_PROFILE_FIELDS",
+    "DebugFunctionMaker",
+    "SymbolicOp",
+    "add_input_key",
+    "compile_jit_once",
+    "find_input",
+    "function_inputs_outputs",
+    "has_input",
+    "infer_shape_method",
+    "inline_graph_op",
+    "is_jit_linker",
+    "linker_kind",
+    "node_being_compiled",
+    "numba_dispatcher",
+    "numba_njit",
+    "numba_signature",
+    "register_function_pickling",
+    "register_numba_funcify",
+    "set_return_none",
+    "sum_profile_stats",
+]
+
+
+# -- building a function ----------------------------------------------------------------
+
+
+def function_inputs_outputs(
+    inputs: Sequence[Any],
+    outputs: Any,
+    *,
+    updates: Any = None,
+    givens: Any = None,
+    allow_input_downcast: bool | None = None,
+) -> tuple[list[Any], Any]:
+    """The ``(input specs, outputs)`` a ``FunctionMaker`` takes, as ``pytensor.function`` builds them.
+
+    Relies on ``pytensor.compile.rebuild.construct_function_ins_and_outs``
+    (an undocumented helper of ``pytensor.function``): it clones the graph,
+    applies ``givens``, turns every input into an ``In``, appends one ``In``
+    per shared variable the graph reads *after* the given inputs (in that
+    order), and returns ``[]`` for ``outputs=None``. Checked with PyTensor
+    3.0.7 and 3.3.8.
+    """
+    return construct_function_ins_and_outs(
+        list(inputs),
+        outputs,
+        updates=updates,
+        givens=givens,
+        allow_input_downcast=allow_input_downcast,
+    )
+
+
+def set_return_none(maker: FunctionMaker, return_none: bool) -> None:
+    """Make the functions ``maker`` creates return None rather than a list of outputs.
+
+    Relies on the ``return_none`` attribute of ``FunctionMaker``, which
+    ``maker.create`` hands to each ``Function`` it makes (PyTensor sets it
+    only when the maker itself was given ``outputs=None``). Checked with
+    PyTensor 3.0.7 and 3.3.8.
+    """
+    maker.return_none = return_none
+
+
+def register_function_pickling(function_class: type) -> None:
+    """Pickle instances of a ``Function`` subclass as PyTensor pickles its own functions.
+
+    Relies on ``pytensor.compile.executor._pickle_Function``, the reducer
+    PyTensor registers with ``copyreg`` for its ``Function`` class only: it
+    pickles the maker and the input storage, and unpickling calls
+    ``maker.create`` again (so the subclass, the maker's ``function_class``,
+    comes back). Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    copyreg.pickle(function_class, _pickle_Function)
+
+
+# -- a function's inputs, by variable, name or position ------------------------------------
+
+
+def find_input(fn: Any, key: Any) -> Any:
+    """The entry of ``fn``'s input table for ``key`` (a variable, a name or a position).
+
+    A Container; for a name that several inputs carry, PyTensor's marker for
+    an ambiguous name (not a Container). Raises ``KeyError`` (or
+    ``TypeError`` for an unhashable key) when ``key`` is not there.
+
+    Relies on ``Function._finder``, the private dict from which PyTensor's
+    ``Function.__call__`` resolves keyword arguments. Checked with PyTensor
+    3.0.7 and 3.3.8.
+    """
+    return fn._finder[key]
+
+
+def has_input(fn: Any, key: Any) -> bool:
+    """Whether ``key`` is in ``fn``'s input table (see :func:`find_input`)."""
+    return key in fn._finder
+
+
+def add_input_key(fn: Any, key: Any, container: Container) -> None:
+    """Make ``fn`` find ``container`` under ``key`` too (see :func:`find_input`).
+
+    Relies on ``Function._finder`` being a plain dict that PyTensor does not
+    rebuild after ``Function.__init__``. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    fn._finder[key] = container
+
+
+# -- makers and modes -------------------------------------------------------------------------
+
+#: DebugMode's FunctionMaker, to subclass (``DebugMode.function_maker`` returns it).
+#: Relies on ``pytensor.compile.debug.debugmode._Maker``, a private class whose
+#: ``__init__`` takes ``(inputs, outputs, mode, ...)`` as ``FunctionMaker``'s
+#: does. Checked with PyTensor 3.0.7 and 3.3.8.
+DebugFunctionMaker = _Maker
+
+
+def node_being_compiled(exc: BaseException, nodes: Collection[Apply]) -> Apply | None:
+    """The node of ``nodes`` whose C code generation raised ``exc``, if the traceback shows it.
+
+    PyTensor's message is often empty (a bare NotImplementedError from an
+    Elemwise whose scalar Op has no C code). Relies on PyTensor's C code
+    generator (``CLinker``) and the Ops' ``c_code`` methods holding the node
+    in a local variable named ``node``: the deepest frame holding one of the
+    graph's nodes names the culprit. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        candidate = tb.tb_frame.f_locals.get("node")
+        if isinstance(candidate, Apply) and candidate in nodes:
+            found = candidate
+        tb = tb.tb_next
+    return found
+
+
+#: Totals of ``ProfileStats`` that add up over functions. Relies on the
+#: attribute names of ``pytensor.compile.debug.profiling.ProfileStats``:
+#: these are every int or float field it declares but ``nb_nodes``. Checked
+#: with PyTensor 3.0.7 and 3.3.8.
+SUMMED_PROFILE_FIELDS = (
+    "compile_time",
+    "fct_call_time",
+    "fct_callcount",
+    "vm_call_time",
+    "rewriting_time",
+    "validate_time",
+    "linker_time",
+    "preload_cache_time",
+    "import_time",
+    "linker_node_make_thunks",
+)
+#: Per-node tables of ``ProfileStats`` (dicts keyed by node, so the nodes of
+#: distinct functions never collide), which its ``summary_*`` tables read.
+MERGED_PROFILE_TABLES = ("apply_time", "apply_callcount", "apply_cimpl", "linker_make_thunk_time")
+
+
+def sum_profile_stats(stats: Iterable[ProfileStats], message: str) -> ProfileStats:
+    """One ``ProfileStats`` adding up ``stats``, for PyTensor's summary tables.
+
+    Relies on the fields in :data:`SUMMED_PROFILE_FIELDS` and
+    :data:`MERGED_PROFILE_TABLES`, and on ``nb_nodes`` (-1 when unknown).
+    Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    total = ProfileStats(atexit_print=False, flag_time_thunks=True, message=message)
+    total.nb_nodes = 0
+    for one in stats:
+        for attr in SUMMED_PROFILE_FIELDS:
+            setattr(total, attr, getattr(total, attr) + getattr(one, attr))
+        total.nb_nodes += max(one.nb_nodes, 0)
+        for attr in MERGED_PROFILE_TABLES:
+            # copy() keeps the table's type (defaultdict, Counter) and never
+            # writes into a dict ProfileStats shares at class level.
+            merged = getattr(total, attr).copy()
+            merged.update(getattr(one, attr))
+            setattr(total, attr, merged)
+    return total
+
+
+# -- linkers ----------------------------------------------------------------------------------
+
+
+def linker_kind(linker: Linker) -> str:
+    """Which backend a linker runs: 'numba', 'jax', 'cvm', 'python' or 'other'.
+
+    'cvm' is the VM's C loop over C thunks, 'python' the VM running Python
+    code only; any other VM set-up (such as the Python loop over C thunks)
+    is 'other'. Relies on the classes ``NumbaLinker`` and ``JAXLinker``
+    (modules of ``pytensor.link``) and on the ``use_cloop`` and ``c_thunks``
+    attributes of ``VMLinker``. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    if isinstance(linker, NumbaLinker):
+        return "numba"
+    if isinstance(linker, JAXLinker):
+        return "jax"
+    if isinstance(linker, VMLinker):
+        if linker.use_cloop and linker.c_thunks:
+            return "cvm"
+        if not linker.c_thunks:
+            return "python"
+    return "other"
+
+
+def is_jit_linker(linker: Linker) -> bool:
+    """Whether ``linker`` compiles the whole graph into one function (Numba, JAX, ...).
+
+    Relies on ``pytensor.link.basic.JITLinker``, the base class of those
+    linkers. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    return isinstance(linker, JITLinker)
+
+
+class _Once:
+    """A linker step run once per linker; later calls return the first result.
+
+    Not pickled: a maker restored from a pickle compiles again, once.
+    """
+
+    def __init__(self, step: Callable[..., Any]) -> None:
+        self.step = step
+        self.result: Any = None
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self.result is None:
+            self.result = self.step(*args, **kwargs)
+        return self.result
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"step": self.step, "result": None}
+
+
+def compile_jit_once(linker: JITLinker) -> None:
+    """Make every ``maker.create`` of a JIT-compiled graph reuse one compiled function.
+
+    A JIT linker (Numba, JAX) converts and compiles the whole graph at each
+    ``make_thunk``, i.e. once per function created from the maker. The
+    compiled function takes every input as an argument, so it does not depend
+    on the storage it is bound to: the conversion and the compilation are
+    kept from the first function and the next ones only bind their storage.
+
+    Relies on ``JITLinker.make_all`` calling ``self.fgraph_convert`` and
+    ``self.jit_compile`` (looked up on the instance, so replaced here) at
+    every ``make_thunk``, on each ``FunctionMaker`` linking with its own copy
+    of the mode's linker (so what is kept is kept for one graph), and on the
+    compiled function taking the inputs' values as arguments. Checked with
+    PyTensor 3.0.7 and 3.3.8.
+    """
+    if not isinstance(linker.fgraph_convert, _Once):
+        linker.fgraph_convert = _Once(linker.fgraph_convert)
+        linker.jit_compile = _Once(linker.jit_compile)
+
+
+def numba_dispatcher(fn: Any) -> Any:
+    """The Numba dispatcher a function compiled by ``NumbaLinker`` calls.
+
+    Relies on ``Function.vm`` being, for a JIT linker, the single thunk
+    ``JITLinker.make_all`` returns, carrying the compiled function as
+    ``jit_fn``. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    return fn.vm.jit_fn
+
+
+def numba_signature(inputs: Sequence[Variable]) -> tuple | None:
+    """The signature a call of a Numba-compiled graph compiles, for its inputs; None if unknown.
+
+    Calls pass C-ordered, writable arrays. Relies on the function
+    ``NumbaLinker`` compiles taking the graph's inputs as ``*args``, which
+    Numba's dispatcher receives as one tuple: the signature is that tuple's
+    type. Only tensor inputs are typed here. Checked with PyTensor 3.0.7 and
+    3.3.8.
+    """
+    import numba
+
+    examples = []
+    for variable in inputs:
+        if not isinstance(variable.type, TensorType):
+            return None
+        examples.append(np.empty((0,) * variable.type.ndim, dtype=variable.type.dtype))
+    return (numba.typeof(tuple(examples)),)
+
+
+# -- Ops and rewrites -------------------------------------------------------------------------
+
+
+def register_numba_funcify(op_type: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator registering an Op class's Numba code, cached on disk by the Op's props.
+
+    The decorated ``funcify(op, node=None, **kwargs)`` returns
+    ``(jitted_function, version)``. Relies on
+    ``pytensor.link.numba.dispatch.basic.register_funcify_default_op_cache_key``
+    (PyTensor's Numba dispatch, not a public API). Imports Numba. Checked with
+    PyTensor 3.0.7 and 3.3.8.
+    """
+    from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
+
+    return register_funcify_default_op_cache_key(op_type)
+
+
+def numba_njit(*args: Any, **kwargs: Any) -> Any:
+    """``numba.njit`` with PyTensor's settings, for the kernels of :func:`register_numba_funcify`.
+
+    Relies on ``pytensor.link.numba.dispatch.basic.numba_njit``. Imports
+    Numba. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    from pytensor.link.numba.dispatch import basic
+
+    return basic.numba_njit(*args, **kwargs)
+
+
+def inline_graph_op(node: Apply) -> list[Variable]:
+    """The outputs of an ``OpFromGraph`` node's inner graph, applied to the node's inputs.
+
+    Relies on ``inline_ofg_node``, in ``pytensor.tensor.rewriting.ofg``
+    up to PyTensor 3.2 and ``pytensor.compile.rewriting`` from 3.3. Checked
+    with PyTensor 3.0.7 and 3.3.8.
+    """
+    return inline_ofg_node(node)
+
+
+# SymbolicOp (re-exported): the OpFromGraph subclass of PyTensor's graph-defined
+# Ops (softmax, log-softmax, ...). Relies on pytensor.compile.builders.SymbolicOp,
+# which pytensor.compile does not export. Checked with PyTensor 3.0.7 and 3.3.8.
+
+#: Positions in PyTensor's rewrite database (``pytensor.compile.mode.optdb``)
+#: for passes that must run before BLAS specialisation ('BlasOpt', at 1.7),
+#: after stabilisation and specialisation ('stabilize' at 1.5, 'specialize'
+#: at 2), and before elementwise fusion ('add_mul_fusion' at 48,
+#: 'elemwise_fusion' at 49). Relies on that layout. Checked with PyTensor
+#: 3.0.7 and 3.3.8.
+BEFORE_BLAS = 1.69
+AFTER_STABILIZE = 46.5
+BEFORE_ELEMWISE_FUSION = 47.0
+
+
+def infer_shape_method(method: Callable[[Any, Apply, list], list]) -> Callable[..., list]:
+    """Make ``method(self, node, input_shapes)`` an ``Op.infer_shape`` for PyTensor 3.0 to 3.3.
+
+    PyTensor up to 3.2 calls ``op.infer_shape(fgraph, node, input_shapes)``;
+    3.3 calls ``op.infer_shape(node, input_shapes)`` and warns
+    (``DeprecationWarning``) when an Op class defines it with the ``fgraph``
+    parameter. The method returned takes both calls, and its signature (the
+    one 3.3 inspects) has no ``fgraph``. Relies on PyTensor passing the node
+    and the input shapes as the last two positional arguments. Checked with
+    PyTensor 3.0.7 and 3.3.8.
+
+    Examples
+    --------
+    >>> from pytensor.graph.op import Op
+    >>> class Same(Op):
+    ...     @infer_shape_method
+    ...     def infer_shape(self, node, input_shapes):
+    ...         return input_shapes
+    """
+
+    @functools.wraps(method)
+    def infer_shape(self: Any, *args: Any) -> list:
+        node, input_shapes = args[-2:]
+        return method(self, node, input_shapes)
+
+    return infer_shape

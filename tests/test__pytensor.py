@@ -1,0 +1,376 @@
+"""The PyTensor internals symmodule relies on still behave as ``symmodule/_pytensor.py`` assumes.
+
+One test per touch point, named after it: a PyTensor release that changes an
+internal fails the test of that internal, whatever else still passes.
+"""
+
+from __future__ import annotations
+
+import copyreg
+import inspect
+import io
+import pickle
+import subprocess
+import sys
+import warnings
+
+import numba
+import numpy as np
+import pytensor
+import pytensor.scalar as ps
+import pytensor.tensor as pt
+import pytest
+from pytensor.compile.builders import OpFromGraph
+from pytensor.compile.debug.debugmode import DebugMode as PyTensorDebugMode
+from pytensor.compile.debug.profiling import ProfileStats
+from pytensor.compile.io import In
+from pytensor.compile.maker import FunctionMaker
+from pytensor.compile.mode import Mode, get_mode, optdb
+from pytensor.graph.basic import Apply
+from pytensor.graph.op import Op
+from pytensor.graph.traversal import applys_between, graph_inputs
+from pytensor.graph.utils import MethodNotDefined
+from pytensor.link.basic import Container
+from pytensor.link.c.basic import CLinker
+from pytensor.link.vm import VMLinker
+from pytensor.tensor.elemwise import Elemwise
+from pytensor.tensor.random.type import RandomGeneratorType
+
+import symmodule
+from symmodule import _pytensor
+from symmodule.compiled import Function
+
+X = np.array([0.5, -1.0, 2.0])
+
+
+# -- building a function ----------------------------------------------------------------
+
+
+def test_construct_function_ins_and_outs_appends_shared_inputs_and_returns_no_outputs_for_none():
+    x = pt.dscalar("x")
+    s = pytensor.shared(np.float64(1.0), name="s")
+    ins, outs = _pytensor.function_inputs_outputs([x], None, updates={s: s + x})
+    assert outs == []  # why compile_maker sets return_none itself
+    assert all(isinstance(spec, In) for spec in ins)
+    # The given inputs first, in order, then the shared variables (compiler.py's bindings).
+    assert [spec.variable for spec in ins] == [x, s]
+    assert ins[1].update is not None and ins[0].update is None
+
+    y = pt.dscalar("y")
+    ins, out = _pytensor.function_inputs_outputs([x], y * s, givens={y: 2 * x})
+    assert [spec.variable for spec in ins] == [x, s] and ins[1].update is None
+    assert y not in graph_inputs([out])
+
+
+def test_function_maker_return_none_makes_calls_return_none():
+    x = pt.dscalar("x")
+    s = pytensor.shared(np.float64(0.0), name="s")
+    ins, outs = _pytensor.function_inputs_outputs([x], None, updates={s: s + x})
+    maker = FunctionMaker(ins, outs, get_mode("FAST_COMPILE"))
+    assert maker.create()(1.0) == []
+    _pytensor.set_return_none(maker, True)
+    assert maker.create()(1.0) is None
+    assert float(s.get_value()) == 2.0
+
+
+def test_pickle_function_reducer_rebuilds_the_subclass_through_its_maker():
+    x, c = pt.dscalars("x", "c")
+    fn = symmodule.function([x, ((c, c + x), 1.0)], c * 2)
+    fn(2.0)
+    # What register_function_pickling(Function) registered: PyTensor's own reducer.
+    reducer = copyreg.dispatch_table[Function]
+    constructor, args = reducer(fn)
+    assert args[0] is fn.maker
+    rebuilt = constructor(*args)
+    # maker.create again, so the class is the maker's function class; in one
+    # process the stored value stays shared (pickle copies it).
+    assert type(rebuilt) is Function and rebuilt is not fn
+    assert float(rebuilt(1.0)) == 6.0 and float(fn[c]) == 4.0
+    restored = pickle.loads(pickle.dumps(fn))
+    assert type(restored) is Function and float(restored["c"]) == 4.0
+    restored(1.0)
+    assert float(restored["c"]) == 5.0 and float(fn[c]) == 4.0
+
+
+# -- a function's inputs ------------------------------------------------------------------
+
+
+def test_function_finder_maps_variables_names_and_positions_and_feeds_keyword_calls():
+    x, y, z = pt.dscalars("x", "y", "z")
+    fn = pytensor.function([In(x, name="a"), In(y, name="a"), z], x + 2 * y + 3 * z, mode="FAST_COMPILE")
+    first, second, third = fn.input_storage
+    assert _pytensor.find_input(fn, x) is first
+    assert _pytensor.find_input(fn, 1) is second
+    assert _pytensor.find_input(fn, "z") is third
+    # A name two inputs carry maps to PyTensor's marker, which is no Container.
+    assert not isinstance(_pytensor.find_input(fn, "a"), Container)
+    with pytest.raises(KeyError):
+        _pytensor.find_input(fn, "nowhere")
+    with pytest.raises(TypeError):
+        _pytensor.find_input(fn, ["unhashable"])
+    assert _pytensor.has_input(fn, y) and not _pytensor.has_input(fn, "nowhere")
+
+    # A key added later is one PyTensor's own call resolves keyword arguments with.
+    _pytensor.add_input_key(fn, "third", third)
+    assert _pytensor.find_input(fn, "third") is third
+    assert float(fn(1.0, 1.0, third=1.0)) == 6.0
+
+
+# -- makers and modes -------------------------------------------------------------------------
+
+
+def test_debugmode_maker_is_the_function_maker_debugmode_uses():
+    assert PyTensorDebugMode().function_maker is _pytensor.DebugFunctionMaker
+    assert issubclass(_pytensor.DebugFunctionMaker, FunctionMaker)
+    # modes._DebugMaker passes these three positionally.
+    parameters = list(inspect.signature(_pytensor.DebugFunctionMaker.__init__).parameters)
+    assert parameters[1:4] == ["inputs", "outputs", "mode"]
+
+
+class _PyOnlyDouble(ps.UnaryScalarOp):
+    """A scalar Op with Python code only: an Elemwise of it is a C Op without C code."""
+
+    def impl(self, x):
+        return 2.0 * x
+
+
+def test_c_code_generation_traceback_holds_the_node_without_c_code():
+    py_double = Elemwise(_PyOnlyDouble(ps.upgrade_to_float, name="py_only_double"))
+    x = pt.dvector("x")
+    maker = FunctionMaker([In(x)], py_double(x) + 1, Mode(linker=CLinker(), optimizer=None))
+    with pytest.raises((NotImplementedError, MethodNotDefined)) as info:
+        maker.create()
+    node = _pytensor.node_being_compiled(info.value, maker.fgraph.apply_nodes)
+    assert node is not None and node.op == py_double
+
+
+def test_profile_stats_fields_are_those_summed_and_merged():
+    declared = ProfileStats.__annotations__
+    numeric = {name for name, kind in declared.items() if kind in (int, float)}
+    # Every count or time PyTensor keeps is added up; a new one fails here.
+    assert set(_pytensor.SUMMED_PROFILE_FIELDS) == numeric - {"nb_nodes"}
+    fresh = ProfileStats(atexit_print=False, flag_time_thunks=True)
+    assert fresh.nb_nodes == -1
+    for name in _pytensor.MERGED_PROFILE_TABLES:
+        assert name in declared and isinstance(getattr(fresh, name), dict)
+
+    x = pt.dvector("x")
+    mode = Mode(linker=VMLinker(use_cloop=False, c_thunks=False), optimizer="fast_compile")
+    stats = []
+    for expression, calls in ((pt.exp(x) + 1, 2), (pt.tanh(x) * 3, 3)):
+        profile = ProfileStats(atexit_print=False, flag_time_thunks=True, message="f")
+        fn = pytensor.function([x], expression, mode=mode, profile=profile)
+        for _ in range(calls):
+            fn(X)
+        stats.append(profile)
+    total = _pytensor.sum_profile_stats(stats, message="both")
+    assert total.fct_callcount == 5
+    assert total.nb_nodes == sum(s.nb_nodes for s in stats) > 0
+    assert set(total.apply_time) == set(stats[0].apply_time) | set(stats[1].apply_time)
+    assert sum(total.apply_callcount.values()) == sum(sum(s.apply_callcount.values()) for s in stats) > 0
+    out = io.StringIO()
+    total.summary_function(out)
+    total.summary_class(out, 5)
+    total.summary_ops(out, 5)
+    total.summary_nodes(out, 5)
+    assert "both" in out.getvalue() and "Exp" in out.getvalue()
+
+
+# -- linkers ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("linker", "kind"),
+    [
+        (get_mode("FAST_COMPILE").linker, "python"),
+        (get_mode("CVM").linker, "cvm"),
+        (get_mode("NUMBA").linker, "numba"),
+        (get_mode("JAX").linker, "jax"),
+        (VMLinker(use_cloop=False, c_thunks=True), "other"),
+        (CLinker(), "other"),
+    ],
+    ids=["FAST_COMPILE", "CVM", "NUMBA", "JAX", "python-loop-c-thunks", "C"],
+)
+def test_linker_classes_and_vm_flags_tell_the_backend(linker, kind):
+    assert _pytensor.linker_kind(linker) == kind
+
+
+def test_numba_and_jax_linkers_are_jit_linkers():
+    assert _pytensor.is_jit_linker(get_mode("NUMBA").linker)
+    assert _pytensor.is_jit_linker(get_mode("JAX").linker)
+    assert not _pytensor.is_jit_linker(get_mode("FAST_COMPILE").linker)
+    assert not _pytensor.is_jit_linker(get_mode("CVM").linker)
+
+
+def _numba_maker() -> FunctionMaker:
+    x = pt.dvector("x")
+    return pytensor.function([x], 2 * x + 1, mode=get_mode("NUMBA")).maker
+
+
+def test_jit_linker_converts_and_compiles_at_every_create_through_its_instance_attributes():
+    maker = _numba_maker()
+    linker = maker.linker
+    # Each maker links with its own copy of the mode's linker: what is kept
+    # on it is kept for that graph only.
+    assert linker is not get_mode("NUMBA").linker and linker is not _numba_maker().linker
+    calls: list[str] = []
+
+    def counted(step, name):
+        def run(*args, **kwargs):
+            calls.append(name)
+            return step(*args, **kwargs)
+
+        return run
+
+    linker.fgraph_convert = counted(linker.fgraph_convert, "convert")
+    linker.jit_compile = counted(linker.jit_compile, "compile")
+    maker.create()
+    maker.create()
+    assert calls == ["convert", "compile", "convert", "compile"]
+
+    # So compile_jit_once, which replaces them, makes later creates reuse the first.
+    calls.clear()
+    _pytensor.compile_jit_once(linker)
+    first, second = maker.create(), maker.create()
+    assert calls == ["convert", "compile"]
+    assert _pytensor.numba_dispatcher(first) is _pytensor.numba_dispatcher(second)
+    np.testing.assert_allclose(second(X), 2 * X + 1)
+
+
+def test_numba_function_vm_carries_the_dispatcher_it_calls():
+    fn = _numba_maker().create()
+    dispatcher = _pytensor.numba_dispatcher(fn)
+    assert isinstance(dispatcher, numba.core.dispatcher.Dispatcher)
+    fn(X)
+    assert len(dispatcher.signatures) == 1
+
+
+def test_numba_graph_takes_its_inputs_as_one_tuple_argument():
+    x, m = pt.dvector("x"), pt.fmatrix("m")
+    fn = pytensor.function([x, m], [2 * x, m.sum()], mode=get_mode("NUMBA"))
+    signature = _pytensor.numba_signature(fn.maker.fgraph.inputs)
+    dispatcher = _pytensor.numba_dispatcher(fn)
+    dispatcher.compile(signature)
+    fn(X, np.ones((2, 3), dtype="float32"))
+    # The call used the signature compiled ahead: nothing new was compiled.
+    assert dispatcher.signatures == [signature]
+    rng = RandomGeneratorType()("rng")
+    assert _pytensor.numba_signature([x, rng]) is None
+
+
+# -- Ops and rewrites -------------------------------------------------------------------------
+
+
+class _Scale(Op):
+    """``scale * x``; its Python code refuses to run, so the Numba kernel must be used."""
+
+    __props__ = ("scale",)
+
+    def __init__(self, scale: float) -> None:
+        self.scale = scale
+
+    def make_node(self, x):
+        x = pt.as_tensor_variable(x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, outputs):
+        raise AssertionError("the Numba kernel should run, not perform")
+
+
+@_pytensor.register_numba_funcify(_Scale)
+def _numba_scale(op, node=None, **kwargs):
+    scale = op.scale
+
+    @_pytensor.numba_njit
+    def scaled(x):
+        return x * scale
+
+    return scaled, 1
+
+
+def test_numba_funcify_registration_is_used_and_cached_by_props():
+    x = pt.dvector("x")
+    fn = pytensor.function([x], _Scale(3.0)(x), mode=get_mode("NUMBA"))
+    np.testing.assert_allclose(fn(X), 3 * X)
+
+    from pytensor.link.numba.dispatch.basic import numba_funcify_and_cache_key
+
+    def key(scale):
+        op = _Scale(scale)
+        return numba_funcify_and_cache_key(op, node=op.make_node(x))[1]
+
+    assert key(3.0) is not None
+    assert key(3.0) == key(3.0) != key(4.0)
+
+
+def test_numba_njit_compiles_a_kernel_other_numba_code_calls():
+    @_pytensor.numba_njit
+    def add_one(x):
+        return x + 1
+
+    @numba.njit
+    def call(x):
+        return add_one(x)
+
+    assert call(1.0) == 2.0
+
+
+def test_inline_ofg_node_puts_the_inner_graph_in_place():
+    x = pt.dvector("x")
+    node = pt.special.softmax(x).owner
+    (inlined,) = _pytensor.inline_graph_op(node)
+    assert not any(isinstance(n.op, OpFromGraph) for n in applys_between([x], [inlined]))
+    got = pytensor.function([x], inlined, mode="FAST_COMPILE")(X)
+    np.testing.assert_allclose(got, np.exp(X) / np.exp(X).sum())
+
+
+def test_softmax_and_log_softmax_are_symbolic_ops():
+    x = pt.dvector("x")
+    for output in (pt.special.softmax(x), pt.special.log_softmax(x)):
+        assert isinstance(output.owner.op, _pytensor.SymbolicOp)
+        assert isinstance(output.owner.op, OpFromGraph)
+
+
+def test_rewrite_database_layout_around_the_speed_rewrites():
+    position = optdb.__position__
+    assert position["stabilize"] < _pytensor.BEFORE_BLAS < position["BlasOpt"]
+    assert position["specialize"] < _pytensor.AFTER_STABILIZE < _pytensor.BEFORE_ELEMWISE_FUSION
+    assert _pytensor.BEFORE_ELEMWISE_FUSION + 0.1 < position["add_mul_fusion"] <= position["elemwise_fusion"]
+
+
+def test_infer_shape_gets_node_and_shapes_last_and_the_method_raises_no_deprecation():
+    calls = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+
+        class Same(Op):
+            __props__ = ()
+
+            def make_node(self, x):
+                x = pt.as_tensor_variable(x)
+                return Apply(self, [x], [x.type()])
+
+            def perform(self, node, inputs, outputs):
+                raise AssertionError("the shape should be inferred, not computed")
+
+            @_pytensor.infer_shape_method
+            def infer_shape(self, node, input_shapes):
+                calls.append(node)
+                return input_shapes
+
+    x = pt.dmatrix("x")
+    shape = pytensor.function([x], Same()(x).shape, mode=Mode(linker="py", optimizer="fast_run"))
+    assert tuple(shape(np.zeros((2, 3)))) == (2, 3)
+    assert calls and all(isinstance(node.op, Same) for node in calls)
+
+
+def test_importing_symmodule_raises_no_deprecation_warning():
+    # Class-definition warnings (such as PyTensor 3.3's about infer_shape) are
+    # attributed to the interpreter, not to symmodule: check in a fresh process.
+    code = "import symmodule, symmodule.rewrites.numba_kernels"
+    result = subprocess.run(
+        [sys.executable, "-W", "error::DeprecationWarning", "-W", "error::FutureWarning", "-c", code],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
