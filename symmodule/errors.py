@@ -227,6 +227,13 @@ MODE_BACKEND_MISSING = (
     "Install it (pip install 'symmodule[{extra}]') or pick one of: {available}."
 )
 
+NO_BLAS = (
+    "PyTensor found no BLAS library to link its C code with, so modes 'CVM' and "
+    "'DEBUG_MODE' run matrix products through NumPy and mode 'C' cannot compile them "
+    "('NUMBA' and 'JAX' need none). To link one, install it (OpenBLAS, MKL) and set "
+    "PYTENSOR_FLAGS=blas__ldflags=-lopenblas (or its own flags)."
+)
+
 RESERVED_NAME = (
     "{where}: {name!r} is reserved on instances ({why}). Rename the {kind}."
 )

@@ -1,7 +1,7 @@
 """Compilation modes: the names users may pass to ``make(mode=)`` and ``function(mode=)``.
 
 A mode is PyTensor's: a rewriter plus a linker. symmodule only resolves the
-names semantics.md lists, checks that the backend a name needs is installed,
+names of :data:`MODE_NAMES`, checks that the backend a name needs is installed,
 and turns PyTensor's terse errors into ones that list what is available.
 The names 'NUMBA', 'FAST_RUN', 'CVM' and 'FAST_COMPILE' also get the speed
 rewrites of :mod:`symmodule.rewrites` (a Mode object passed in is used as
@@ -19,6 +19,9 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import sys
+import threading
+import warnings
 from typing import Any
 
 from pytensor import config
@@ -27,11 +30,12 @@ from pytensor.compile.maker import FunctionMaker
 from pytensor.compile.mode import Mode as _PyTensorMode
 from pytensor.compile.mode import get_mode
 from pytensor.graph.utils import MethodNotDefined
+from pytensor.link.basic import PerformLinker
 from pytensor.link.c.basic import CLinker
 from pytensor.link.c.interface import CLinkerOp
 
-from symmodule._pytensor import DebugFunctionMaker, node_being_compiled
-from symmodule.errors import MODE_BACKEND_MISSING, UNKNOWN_MODE, ModeError
+from symmodule._pytensor import DebugFunctionMaker, linker_kind, node_being_compiled
+from symmodule.errors import MODE_BACKEND_MISSING, NO_BLAS, UNKNOWN_MODE, ModeError
 from symmodule.rewrites import tune
 
 __all__ = ["MODE_NAMES", "CMode", "DebugMode", "Mode", "NoCCodeError", "available_modes", "resolve_mode"]
@@ -67,7 +71,7 @@ class Mode(_PyTensorMode):
     """PyTensor's ``Mode`` (a linker and a rewriter), with Theano's ``print_summary``.
 
     ``symmodule.Mode(linker, optimizer)`` is what Theano-era code subclasses to
-    build its own modes (module.md's ``PrintEverythingMode``). Every mode can
+    build its own modes (such as a mode that prints every node it runs). Every mode can
     ``print_summary()``; only :class:`~symmodule.ProfileMode` records timings,
     so on other modes it says how to get them.
 
@@ -252,10 +256,10 @@ def resolve_mode(mode: str | Mode | None) -> Mode:
         # PyTensor's other names ('Mode', 'NanGuardMode') go to PyTensor.
         configured = str(config.mode)
         if _ALIASES.get(configured.upper(), configured.upper()) not in MODE_NAMES:
-            return get_mode(None)
+            return _explain_missing_blas(get_mode(None))
         mode = configured
     if isinstance(mode, _PyTensorMode):
-        return mode
+        return _explain_missing_blas(mode)
     if not isinstance(mode, str):
         raise ModeError(UNKNOWN_MODE.format(mode=mode, available=", ".join(available_modes())))
     name = _ALIASES.get(mode.upper(), mode.upper())
@@ -269,6 +273,9 @@ def resolve_mode(mode: str | Mode | None) -> Mode:
         raise ModeError(
             MODE_BACKEND_MISSING.format(mode=mode, package=package, extra=package, available=available)
         )
+    if name in _C_NAMES:
+        # Before _named_mode: its rewrites read the BLAS flags.
+        _explain_missing_blas()
     if name == "C":
         return _C_MODE
     if name == "DEBUG_MODE":
@@ -285,3 +292,85 @@ def _named_mode(name: str) -> _PyTensorMode:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+# -- BLAS ----------------------------------------------------------------------------------
+
+#: The mode names whose functions compile C code, and so link PyTensor's BLAS.
+_C_NAMES = ("CVM", "C", "DEBUG_MODE")
+
+_blas_lock = threading.Lock()
+_blas = {"read": False, "missing": False, "explained": False}
+
+
+def compiles_c(mode: _PyTensorMode) -> bool:
+    """Whether functions compiled with ``mode`` may compile C code (and link a BLAS).
+
+    False for the Numba, JAX and Python-only linkers ('NUMBA', 'FAST_RUN',
+    'JAX', 'FAST_COMPILE'); True for the others, DebugMode included.
+    """
+    # DebugMode runs every node's C code whatever its linker; PerformLinker and
+    # the JIT linkers built on it compile none, nor does the VM without C thunks.
+    if isinstance(mode, _PyTensorDebugMode):
+        return True
+    return not (isinstance(mode.linker, PerformLinker) or linker_kind(mode.linker) == "python")
+
+
+def blas_ldflags() -> str:
+    """PyTensor's ``config.blas__ldflags``, read without PyTensor's warning when there is no BLAS.
+
+    PyTensor looks for a BLAS library the first time the flags are read and,
+    finding none, warns in five lines, advising another installer or the Numba
+    backend. That only matters to modes that compile C code: symmodule reads
+    the flags through this function, and says what a missing BLAS means in
+    one line (:data:`~symmodule.errors.NO_BLAS`) when such a mode is resolved.
+    """
+    _read_blas_flags()
+    return config.blas__ldflags
+
+
+def _explain_missing_blas(mode: _PyTensorMode | None = None) -> _PyTensorMode | None:
+    """Return ``mode``; if it compiles C code (None: it does) and there is no BLAS, say so once."""
+    if mode is not None and not compiles_c(mode):
+        return mode
+    missing = _read_blas_flags()
+    with _blas_lock:
+        explain = missing and not _blas["explained"]
+        _blas["explained"] = _blas["explained"] or missing
+    if explain:
+        warnings.warn(NO_BLAS, UserWarning, stacklevel=_caller_stacklevel())
+    return mode
+
+
+def _read_blas_flags() -> bool:
+    """Read the BLAS flags once, keeping PyTensor's warning to ourselves; True when there is no BLAS."""
+    with _blas_lock:
+        if _blas["read"]:
+            return _blas["missing"]
+        # catch_warnings is process-wide: a warning another thread raises
+        # meanwhile is recorded here too, and raised again below.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            config.blas__ldflags
+        _blas["read"] = True
+        for caught_warning in caught:
+            if str(caught_warning.message).startswith("PyTensor could not link to a BLAS"):
+                _blas["missing"] = True
+            else:
+                warnings.warn_explicit(
+                    caught_warning.message,
+                    caught_warning.category,
+                    caught_warning.filename,
+                    caught_warning.lineno,
+                    source=caught_warning.source,
+                )
+        return _blas["missing"]
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside symmodule and PyTensor: the user's call."""
+    ours = (__name__.partition(".")[0], "pytensor")
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").partition(".")[0] in ours:
+        frame, level = frame.f_back, level + 1
+    return level
