@@ -1,5 +1,11 @@
 """symmodule: Theano's Module system — symbolic classes with shared state — on PyTensor.
 
+A :class:`Module` holds Members (symbolic state), Methods (functions of their
+own inputs and of the Members, compiled by PyTensor, with update expressions
+that write new state) and inner Modules. ``Module.make()`` compiles it into a
+:class:`ModuleInstance`: a plain Python object whose attributes are live
+values and whose methods are compiled code.
+
 >>> import symmodule
 >>> from symmodule import tensor as T
 >>> m = symmodule.Module()
@@ -9,6 +15,29 @@
 >>> inst.inc(1)
 >>> float(inst.c)
 1.0
+
+Where to start
+--------------
+* Declare: :class:`Module`, :class:`Method`, :class:`Member`,
+  :class:`External`, :class:`ComponentList`, :class:`ComponentDict`, and
+  ``symmodule.tensor`` (``T``) for symbolic variables and expressions.
+* Make and use: ``Module.make(mode=..., **initial_values)`` returns a
+  :class:`ModuleInstance`; ``inst.save(path)`` and ``inst.load(path)``
+  (or :func:`save` and :func:`load`) keep its state in a file.
+* Inspect: ``inst.summary()``, ``module.effects('method')``, :func:`check`.
+* Compile one function: :func:`function`, :class:`In`, :class:`Out`; modes
+  are names ('FAST_COMPILE', 'NUMBA', 'CVM', 'JAX', ...) or :class:`Mode`
+  objects, and :class:`ProfileMode` times them.
+* Errors: every mistake symmodule reports is a :class:`SymmoduleError`
+  (``symmodule.errors``).
+
+Documentation
+-------------
+``python -m symmodule.demo`` runs a short tour. In a checkout of the
+repository, ``make docs`` builds the documentation (getting started, a
+tutorial, guides and the API reference) into ``site/index.html``; its
+sources are the Markdown files of ``docs/``, starting at ``docs/index.md``.
+``dir(symmodule)`` lists the public names; the other submodules are internals.
 """
 
 from pytensor import config, shared
@@ -70,3 +99,11 @@ __all__ = [
     "shared",
     "tensor",
 ]
+
+# Submodules users import besides those in __all__; the others are internals.
+_PUBLIC_SUBMODULES = ("compile", "errors", "modes")
+
+
+def __dir__() -> list[str]:
+    # The names above, not every submodule that importing symmodule loaded.
+    return sorted({*__all__, *_PUBLIC_SUBMODULES, "__version__"})

@@ -1,12 +1,13 @@
-"""The public API: the names users import (semantics.md "Names and layout users import").
+"""The public API: the names users import, and what ``dir(symmodule)`` shows.
 
 The two ``__all__`` lists are frozen here on purpose. A new public name must be
 added to the frozen list below deliberately, in the same change that adds it.
-Names semantics.md requires that do not exist yet (issue-3 work such as
-``symmodule.function``, ``symmodule.ProfileMode``, ``symmodule.models``) are
-not checked here; add them to the frozen lists and to the checks below when
-they land.
+``dir(symmodule)`` is that list plus the public submodules (the Theano-named
+door ``compile``, ``errors`` and ``modes``): the internals a user never imports
+stay importable but are not advertised.
 """
+
+import types
 
 import pytensor
 import pytest
@@ -66,8 +67,33 @@ COMPILE_MODULE_ALL = [
 ]
 
 
+PUBLIC_SUBMODULES = ["compile", "errors", "modes"]
+
+
 def test_symmodule_all_is_frozen():
     assert sorted(symmodule.__all__) == SYMMODULE_ALL
+
+
+def test_dir_shows_the_public_names_and_submodules_only():
+    assert dir(symmodule) == sorted([*SYMMODULE_ALL, *PUBLIC_SUBMODULES, "__version__"])
+
+
+@pytest.mark.parametrize("name", PUBLIC_SUBMODULES)
+def test_every_public_submodule_in_dir_is_loaded_with_symmodule(name):
+    assert isinstance(getattr(symmodule, name), types.ModuleType)
+
+
+@pytest.mark.parametrize("name", ["compiled", "background", "linkers", "rewrites", "module", "function_interface"])
+def test_internal_submodules_are_importable_but_not_in_dir(name):
+    assert isinstance(getattr(symmodule, name), types.ModuleType)
+    assert name not in dir(symmodule)
+
+
+def test_help_points_to_the_documentation():
+    doc = symmodule.__doc__
+    assert "make docs" in doc and "docs/index.md" in doc and "python -m symmodule.demo" in doc
+    for entry_point in ("Module", "Method", "ModuleInstance", "make(", "save", "load", "check", "function"):
+        assert entry_point in doc, entry_point
 
 
 def test_compile_module_all_is_frozen():
@@ -136,7 +162,7 @@ def test_allocation_error_is_the_same_class_everywhere():
     assert M.AllocationError is symmodule.AllocationError
 
 
-# -- the Component API (semantics.md: "exist and raise NotImplementedError on the base classes")
+# -- the Component API: the protocol methods exist and raise NotImplementedError on the base classes
 
 
 @pytest.mark.parametrize("method", ["allocate", "build"])
