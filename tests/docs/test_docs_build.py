@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -37,20 +38,39 @@ def site(tmp_path_factory):
 
 def test_the_site_has_every_page_of_the_nav(site):
     for page in ("getting-started", "tutorial", "coming-from-theano", "coming-from-pytorch-flax",
-                 "introspection", "example-digits", "decisions", "api"):
+                 "introspection", "example-digits", "decisions", "api", "internals"):
         assert (site / page / "index.html").is_file(), page
     assert (site / "index.html").is_file()
 
 
-def test_the_api_reference_renders_the_docstrings(site):
+def _ids(page: str) -> list[str]:
+    return re.findall(r'<h[1-6] id="([^"]+)"', page)
+
+
+def test_the_api_reference_renders_the_user_api_under_the_names_users_import(site):
     page = (site / "api" / "index.html").read_text(encoding="utf-8")
-    for anchor in ('id="symmodule.module.module.Module"', 'id="symmodule.introspect.summary"',
-                   'id="symmodule.tensor.nnet.softmax"', 'id="symmodule.models.softmax.SoftmaxXERegression"',
-                   'id="symmodule.errors.SymmoduleError"', 'id="symmodule.profiling.ProfileMode"'):
-        assert anchor in page, anchor
+    for anchor in ("symmodule.Module", "symmodule.Method", "symmodule.ModuleInstance", "symmodule.introspect.summary",
+                   "symmodule.persist.save", "symmodule.tensor.nnet.softmax", "symmodule.models.softmax.SoftmaxXERegression",
+                   "symmodule.errors.SymmoduleError", "symmodule.ProfileMode", "symmodule.modes.resolve_mode"):
+        assert anchor in _ids(page), anchor
     # numpydoc sections are rendered, and no Sphinx role is left raw.
     assert "Parameters:" in page and "Examples:" in page
     assert ":class:`" not in page and ":func:`" not in page
+
+
+def test_the_internals_are_on_their_own_page_after_the_user_api(site):
+    api_page = (site / "api" / "index.html").read_text(encoding="utf-8")
+    api = _ids(api_page)
+    internals = _ids((site / "internals" / "index.html").read_text(encoding="utf-8"))
+    for internal in ("symmodule.module.plan", "symmodule.module.compiler", "symmodule.module.cache",
+                     "symmodule.module.instance.Builder", "symmodule.linkers", "symmodule.rewrites",
+                     "symmodule.background"):
+        assert internal in internals and internal not in api, internal
+    # The sections of the user API come in the order a user meets them.
+    sections = [anchor for anchor in re.findall(r'<h2 id="([^".]+)"', api_page) if anchor != "symmodule"]
+    assert sections[:4] == ["the-package", "declaring-a-module", "instances", "saving-and-loading"]
+    nav = (site / "index.html").read_text(encoding="utf-8")
+    assert nav.index("api/") < nav.index("internals/")
 
 
 def test_the_digits_plot_is_published(site):
