@@ -100,7 +100,8 @@ def function(
 
     Examples
     --------
-    The "Basic example" of the Module documentation:
+    Two functions sharing the state ``c`` through its container, the way
+    Theano code shared state before Modules:
 
     >>> import symmodule
     >>> from symmodule import tensor as T

@@ -3,7 +3,7 @@
 * :class:`RegressionLayer` — an affine layer ``input @ w + b`` trained by
   gradient descent; subclasses choose the prediction and the cost.
 * :class:`SpecifiedRegressionLayer` — sigmoid outputs, squared-error cost,
-  optional L2 penalty (module.md's "Advanced example").
+  optional L2 penalty.
 * :class:`SoftmaxXERegression` — softmax (multinomial logistic) regression
   with a cross-entropy cost summed over the batch.
 

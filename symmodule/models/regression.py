@@ -1,4 +1,4 @@
-"""RegressionLayer and SpecifiedRegressionLayer: module.md's "Advanced example" as a library.
+"""RegressionLayer and SpecifiedRegressionLayer: a regression layer whose subclasses choose the cost.
 
 The layer computes ``activation = input @ w + b`` and leaves four choices to
 subclasses, each a method building part of the graph in ``__init__``:

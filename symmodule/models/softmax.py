@@ -3,8 +3,8 @@
 One output column
 -----------------
 A softmax over a single column is identically 1: its cross-entropy is 0 and
-nothing would ever be learnt. With ``target_size=1`` (module.md's "how we use
-the model", targets ``[[0], [1], ...]``) the column is therefore read as the
+nothing would ever be learnt. With ``target_size=1`` (one column of 0/1
+targets, ``[[0], [1], ...]``) the column is therefore read as the
 logit ``a`` of class 1 against a reference class whose logit is fixed at 0:
 the softmax over ``[0, a]``. Its probability of class 1 is ``sigmoid(a)``,
 which is the prediction, and its cross-entropy the binary one,

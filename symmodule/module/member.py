@@ -1,7 +1,7 @@
 """Member, External and constants: what an attribute holding a value becomes.
 
-The classification rules (semantics.md, "Declaring a Module") live in
-:func:`wrap`, the one place that decides what a raw attribute value is:
+The classification rules live in :func:`wrap`, the one place that decides
+what a raw attribute value is:
 
 =============================================  =================================
 value assigned                                 becomes
