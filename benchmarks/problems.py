@@ -24,15 +24,15 @@ __all__ = [
     "regression_problem",
 ]
 
-SEED = 1827  # the seed of the specification's regression example
+SEED = 1827  # the default seed of symmodule.models' regression layers
 
 
 @dataclass(frozen=True)
 class RegressionProblem:
-    """module.md's Advanced example: sigmoid(x @ w + b), squared error summed, plain SGD.
+    """The regression of ``SpecifiedRegressionLayer``: sigmoid(x @ w + b), squared error summed, plain SGD.
 
     One step returns ``[cost, grad_w, grad_b, grad_prediction]``, as the
-    specification's ``update`` method does, and every implementation computes
+    layer's ``update`` method does, and every implementation computes
     all four.
     """
 
@@ -88,7 +88,7 @@ class LayerProblem:
 
 
 def regression_problem(dtype: str) -> RegressionProblem:
-    """The data and weights of module.md's example: 4 points of dimension 10, one target each."""
+    """The data and weights of the regression: 4 points of dimension 10, one target each."""
     rng = np.random.default_rng(SEED)
     x = rng.standard_normal((4, 10))
     y = (rng.standard_normal((4, 1)) > 0).astype(float)

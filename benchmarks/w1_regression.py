@@ -1,4 +1,4 @@
-"""W1: module.md's Advanced example, the 4x10 regression, trained for 1000 steps.
+"""W1: the 4x10 regression of ``SpecifiedRegressionLayer``, trained for 1000 steps.
 
 A tiny graph (a 4x10 by 10x1 product, a sigmoid, a squared error and its
 gradients): the time of a step is almost all per-call overhead, so this is
@@ -13,7 +13,7 @@ from benchmarks.harness import Metric, measure_training
 from benchmarks.problems import regression_problem
 
 KEY = "W1"
-TITLE = "4x10 regression (module.md), per step, 1000 steps"
+TITLE = "4x10 regression (SpecifiedRegressionLayer), per step, 1000 steps"
 DTYPES = ("float32", "float64")
 METRICS = {"W1": "W1 regression step"}
 

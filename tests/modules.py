@@ -20,7 +20,7 @@ def incdec_module() -> M.Module:
 
 
 def incdec_plus10_module() -> M.Module:
-    """:func:`incdec_module` plus ``plus10()``, which only reads ``c`` (module.md's Basic example)."""
+    """:func:`incdec_module` plus ``plus10()``, which only reads ``c`` (the classic basic example)."""
     m = incdec_module()
     m.plus10 = M.Method([], m.c + 10)
     return m

@@ -498,9 +498,9 @@ def assign_a_list_of_the_wrong_length(ctx):
     ctx.inst.layers = [np.zeros(2)]
 
 
-# semantics.md: a container "can be assigned element-wise", and a refused write
-# keeps the old value; decisions.md: "A refused write raises and keeps the previous
-# value". Here layers.0 would be written before layers.1 is refused.
+# A container can be assigned element-wise, and a refused write keeps the old
+# value (docs/decisions.md: "A refused write raises and keeps the previous
+# value"). Here layers.0 would be written before layers.1 is refused.
 @case(errors.MemberValueError, r"member 'layers\.1'")
 def assign_a_list_with_one_bad_element(ctx):
     ctx.inst.layers = [np.zeros(3), "bad"]
@@ -527,9 +527,9 @@ def write_a_generator_under_an_unknown_stream(ctx):
     ctx.inst.random["nope"] = np.random.default_rng(1)
 
 
-# semantics.md: inst.initialize(...) runs _instance_initialize again; an unknown key
-# is an error, and the issue asks that no bad input lose state. W must not be
-# overwritten by a call that is refused because of the next key.
+# inst.initialize(...) runs _instance_initialize again; an unknown key is an
+# error, and no refused input may lose state. W must not be overwritten by a
+# call that is refused because of the next key.
 @case(errors.InitializationError, r"unknown initial value 'bogus'")
 def initialize_with_an_unknown_key_after_a_good_one(ctx):
     ctx.inst.initialize(W=np.eye(2, 3), bogus=1)

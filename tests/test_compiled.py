@@ -1,6 +1,6 @@
 """symmodule.compile.Function: Theano's storage access (fn.container[var], fn[var])
 and the translation of call errors into messages naming the method, the argument
-and the member (semantics.md "Method", "make() and ModuleInstance")."""
+and the member."""
 
 import numpy as np
 import pytest
@@ -79,10 +79,10 @@ def test_too_many_arguments_raises_type_error_naming_the_method():
 
 
 def test_too_many_arguments_leave_the_member_unchanged():
-    # semantics.md: "Passing more arguments than the declared inputs (trying to
-    # supply an implicit Member) raises TypeError" -- a refused call must not
-    # write the extra argument into the member's storage ("Call: check
-    # arguments, run the compiled code, apply every update or none").
+    # Passing more arguments than the declared inputs (trying to supply an
+    # implicit Member) raises TypeError, and a refused call must not write the
+    # extra argument into the member's storage: a call checks its arguments,
+    # runs the compiled code, then applies every update or none.
     inst = incdec_module().make(c=0)
     with pytest.raises(TypeError):
         inst.inc(1, 5)

@@ -17,7 +17,7 @@ from symmodule.rewrites import backend_of
 
 
 def test_basic_example_function_interface():
-    # module.md, "Basic example", the function-interface version, as written.
+    # Theano's Module documentation, "Basic example", the function-interface version, as written.
     n, c = T.scalars('nc')
     inc = symmodule.function([n, ((c, c + n), 0)], [])
     dec = symmodule.function([n, ((c, c - n), inc.container[c])], []) # we need to pass inc's container in order to share
@@ -31,7 +31,7 @@ def test_basic_example_function_interface():
 
 
 def test_nesting_example_function_interface():
-    # module.md, "Nesting example", the function-interface version, as written.
+    # Theano's Module documentation, "Nesting example", the function-interface version, as written.
     def make_incdec_function():
         n, c = T.scalars('nc')
         inc = symmodule.function([n, ((c, c + n), 0)], [])

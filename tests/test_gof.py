@@ -17,7 +17,7 @@ from symmodule.compiled import compile_maker
 
 
 class PrintEverythingMode(symmodule.Mode):
-    # The spec's class, as written there but for Python 3's print.
+    # The class of Theano's Module documentation, as written there but for Python 3's print.
     def __init__(self, linker, optimizer=None):
         def print_eval(i, node, fn):
             print(i, node, [input[0] for input in fn.inputs], end=" ")

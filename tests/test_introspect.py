@@ -1,4 +1,4 @@
-"""summary(), effects() and check(): on the spec's models and on modules built to have unused state."""
+"""summary(), effects() and check(): on the classic Module examples and on modules built to have unused state."""
 
 import doctest
 import html
@@ -24,11 +24,11 @@ def _load_denoising_stack():
     return module.Stack
 
 
-# -- the spec's modules -----------------------------------------------------------------
+# -- the classic examples (Theano's Module documentation) -------------------------------
 
 
 def basic_module():
-    """module.md, "Basic example"."""
+    """The basic example: inc and dec share c; plus10 reads it."""
     m = M.Module()
     n = T.scalar("n")
     m.c = T.scalar()
@@ -48,7 +48,7 @@ def incdec_module():
 
 
 def nesting_module():
-    """module.md, "Nesting example"."""
+    """Two inc/dec modules nested in one, and sum() over both."""
     m = M.Module()
     m.incdec1 = incdec_module()
     m.incdec2 = incdec_module()
@@ -57,7 +57,7 @@ def nesting_module():
 
 
 def extended_softmax():
-    """module.md, "Extending Methods"."""
+    """A softmax regression whose update also adds the cost to a new member, sum."""
     model_module = SoftmaxXERegression(regularize=False)
     model_module.sum = T.scalar()
     model_module.update.updates.update(sum=model_module.sum + model_module.cost)

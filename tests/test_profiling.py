@@ -19,7 +19,7 @@ from symmodule.tensor import nnet as NN
 
 
 def regression_module() -> symmodule.Module:
-    """A small version of the spec's regression layer: update and apply."""
+    """A small regression layer: update and apply."""
     m = symmodule.Module()
     x, y = T.dmatrix("input"), T.dmatrix("target")
     m.stepsize = T.dscalar()

@@ -39,7 +39,7 @@ class Regression(nnx.Module):
 @nnx.jit
 def _regression_update(model, optimizer, x, y):
     def cost_fn(model, probe):
-        # probe is zero; its gradient is d cost / d prediction, which the spec's update returns.
+        # probe is zero; its gradient is d cost / d prediction, which the layer's update returns.
         prediction = model(x) + probe
         return jnp.sum(jnp.sum((y - prediction) ** 2, axis=1))
 

@@ -35,7 +35,7 @@ def _sgd(params, grads, stepsize):
 
 def _regression_cost(params, probe, x, y):
     w, b = params
-    # probe is zero; its gradient is d cost / d prediction, which the spec's update returns.
+    # probe is zero; its gradient is d cost / d prediction, which the layer's update returns.
     prediction = jax.nn.sigmoid(x @ w + b) + probe
     return jnp.sum(jnp.sum((y - prediction) ** 2, axis=1))
 

@@ -34,9 +34,9 @@ def to_numpy(out) -> np.ndarray:
 
 
 def regression_outputs(x, y, w, b):
-    """module.md's regression: ``[cost, grad_w, grad_b, grad_prediction]`` of the squared error.
+    """The W1 regression: ``[cost, grad_w, grad_b, grad_prediction]`` of the squared error.
 
-    The cost is written as the specification's ``SpecifiedRegressionLayer``
+    The cost is written as ``symmodule.models.SpecifiedRegressionLayer``
     builds it (row sums, then their sum).
     """
     prediction = pt.sigmoid(pt.dot(x, w) + b)

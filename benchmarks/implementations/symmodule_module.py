@@ -19,11 +19,11 @@ NAME = "symmodule"
 REQUIRES = ("symmodule",)
 
 
-# -- W1: the specification's regression ----------------------------------------------------
+# -- W1: the regression of SpecifiedRegressionLayer ----------------------------------------
 
 
 class _Regression(symmodule.Module):
-    """module.md's ``SpecifiedRegressionLayer(regularize=False)``, for when symmodule.models is absent."""
+    """``SpecifiedRegressionLayer(regularize=False)``, for when symmodule.models is absent."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -48,7 +48,7 @@ def regression(p, mode=None):
         def step():
             optimizer.zero_grad()
             prediction = model(x)
-            prediction.retain_grad()  # the spec's update also returns d cost / d prediction
+            prediction.retain_grad()  # the layer's update also returns d cost / d prediction
             cost = torch.sum(torch.sum((y - prediction) ** 2, dim=1))
             cost.backward()
             optimizer.step()

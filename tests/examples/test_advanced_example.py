@@ -1,9 +1,10 @@
-"""module.md's "Advanced example", copied as written (Python 3 syntax, theano -> symmodule).
+"""The "Advanced example" of Theano's Module documentation, copied as written
+(Python 3 syntax, theano -> symmodule).
 
-The classes and the test function below are the document's, line for line,
+The classes and the test function below are that example's, line for line,
 apart from ``print`` calls and ``xrange``. The pytest tests at the bottom run
-``test_module_advanced_example`` with each mode the document uses and check
-what it prints.
+``test_module_advanced_example`` with each mode it uses and check what it
+prints.
 """
 
 import re
@@ -14,7 +15,7 @@ from symmodule import tensor as T
 from symmodule.tensor import nnet as NN
 from symmodule.compile import module as M
 
-# ---- the document's code --------------------------------------------------------------
+# ---- the example's code, as written ---------------------------------------------------
 
 
 class RegressionLayer(M.Module):
@@ -135,7 +136,7 @@ def test_module_advanced_example():
 
 
 def test_advanced_example_runs_as_written_and_prints_one_line_per_node_per_call(capsys):
-    # The document's function ends with profmode.print_summary() on a
+    # The example's function ends with profmode.print_summary() on a
     # PrintEverythingMode: every symmodule.Mode has one (it says that only
     # ProfileMode records timings).
     test_module_advanced_example()

@@ -113,7 +113,7 @@ def test_training_lowers_the_cost(regularize):
 
 
 def test_advanced_example_training_loop():
-    # module.md's "Advanced example", without its printing mode.
+    # The "Advanced example" of Theano's Module documentation, without its printing mode.
     data_x = np.random.randn(4, 10)
     data_y = [[int(x)] for x in (np.random.randn(4) > 0)]
     model = SpecifiedRegressionLayer(regularize=False).make(input_size=10, target_size=1, stepsize=0.1)

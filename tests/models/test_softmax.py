@@ -1,4 +1,4 @@
-"""SoftmaxXERegression: module.md's examples as written, a NumPy oracle, training."""
+"""SoftmaxXERegression: the examples of Theano's Module documentation as written, a NumPy oracle, training."""
 
 import numpy as np
 import pytest
@@ -16,7 +16,7 @@ def sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
 
-# ------------------------------------------------- module.md, copied as written
+# ------------------------------ Theano's Module documentation, copied as written
 
 
 def test_module_md_how_we_use_the_model():

@@ -1,4 +1,4 @@
-"""module.md's Module examples, copied as written (Python 3 syntax, theano -> symmodule)."""
+"""The examples of Theano's Module documentation, copied as written (Python 3 syntax, theano -> symmodule)."""
 
 #!/usr/bin/env python
 import symmodule

@@ -1,6 +1,6 @@
 """ModuleInstance and the container instances: reading and writing members,
 conversion on write, readonly constants, display, plain attributes, containers,
-pickle / deepcopy, initialize (semantics.md "make() and ModuleInstance")."""
+pickle / deepcopy, initialize."""
 
 import collections.abc
 import copy
@@ -655,9 +655,9 @@ def test_pickle_of_a_list_holding_an_instance_and_its_inner_keeps_the_link():
 
 
 def test_deepcopy_keeps_a_new_key_of_a_dict_like():
-    # semantics.md: "a dict-like container accepts a new key as a plain value, as
-    # a dict would" and "Instances survive pickle and copy.deepcopy": a dict
-    # keeps its keys when copied.
+    # A dict-like container accepts a new key as a plain value, as a dict
+    # would, and instances survive pickle and copy.deepcopy: a dict keeps its
+    # keys when copied.
     inst = dict_module().make(d=dict(x=2, y=3))
     inst.d["z"] = "anything"
     assert copy.deepcopy(inst).d["z"] == "anything"

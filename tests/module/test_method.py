@@ -1,6 +1,6 @@
 """Method: inputs, outputs, updates (by Variable, name, path, keyword), extending
 ``method.updates`` after construction, per-Method mode, and the errors make()
-raises for bad declarations (semantics.md "Method(...)")."""
+raises for bad declarations."""
 
 import numpy as np
 import pytest
@@ -57,7 +57,7 @@ def test_in_object_input_can_be_passed_by_name():
 
 
 def test_input_that_is_not_a_variable_is_refused_by_make():
-    # semantics.md: errors "name path and method"; the message must read
+    # Errors name the path and the method: the message must read
     # "Method 'f': ...", like every other declaration error.
     m = M.Module()
     m.f = M.Method([3], T.constant(1.0))
@@ -223,7 +223,7 @@ def test_method_updates_is_a_plain_dict():
 
 
 def test_updates_extended_after_construction_by_name_are_applied():
-    # module.md, "Extending Methods":
+    # Theano's Module documentation, "Extending Methods":
     # model_module.update.updates.update(sum = model_module.sum + model_module.cost)
     m = M.Module()
     x = T.dvector("x")
@@ -275,9 +275,9 @@ def test_update_of_an_external_is_refused_by_make():
 
 
 def test_update_of_an_external_by_name_is_refused_by_make():
-    # semantics.md: "An update whose key is not a Member of the tree (an External, ...)
-    # is an error raised by make() that names the method and the key." The key
-    # the user wrote is 'e'.
+    # An update whose key is not a Member of the tree (an External, ...) is an
+    # error raised by make() that names the method and the key. The key the
+    # user wrote is 'e'.
     m = counter()
     m.e = m.c * 2
     m.f = M.Method([], [], e=m.c)

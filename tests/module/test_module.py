@@ -1,7 +1,6 @@
 """Module: declaration (classification, read-back identity), resolve(), path_of(),
 pretty(), register_wrapper, _instance_initialize, _instance_XXX, InstanceType,
-reserved names and mode names (semantics.md "Declaring a Module", "make()",
-"resolve")."""
+reserved names and mode names."""
 
 import numpy as np
 import pytest
@@ -117,7 +116,7 @@ def test_member_of_a_computed_variable_raises_allocation_error():
 
 
 def test_bool_reads_back_as_the_bool_true():
-    # semantics.md: "self.regularize = True reads back as the bool True".
+    # Declaring is storing: self.regularize = True reads back as the bool True.
     m = M.Module()
     m.regularize = True
     assert m.regularize is True
@@ -157,8 +156,8 @@ def test_dict_reads_back_as_the_same_dict():
 
 
 def test_list_grown_with_append_after_assignment_is_seen_by_make():
-    # semantics.md: "self.layers = []; self.layers.append(Layer()) is the same
-    # list, and make() sees every element appended."
+    # self.layers = []; self.layers.append(Layer()) is the same list, and
+    # make() sees every element appended.
     m = M.Module()
     m.layers = []
     m.layers.append(incdec_module())

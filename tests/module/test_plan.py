@@ -1,6 +1,6 @@
 """Planning: naming members by path, one storage per Variable however many paths
 reach it, one object per Method / inner Module, independence of make() calls and
-of unlinked modules (semantics.md "Declaring a Module")."""
+of unlinked modules."""
 
 import numpy as np
 import pytest

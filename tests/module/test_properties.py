@@ -110,8 +110,8 @@ def test_calls_match_a_numpy_model_and_survive_a_state_dict_round_trip(scenario)
         assert built.variables[index].get_value().tobytes() == original.tobytes()
 
 
-# decisions.md: "An update key that is a name is first looked up as a path from the
-# module that holds the Method ('c', 'incdec1.c')"; semantics.md: every path of the
+# docs/decisions.md: "An update key that is a name is first looked up as a path from
+# the module that holds the Method ('c', 'incdec1.c')"; and every path of the
 # tree reads and writes the same storage. So any path from the holder to a member,
 # including one through an inner module also reached elsewhere, may key an update.
 def _inner_module_reached_twice():
