@@ -300,7 +300,7 @@ def _first_line(exc: BaseException) -> str:
 _C_NAMES = ("CVM", "C", "DEBUG_MODE")
 
 _blas_lock = threading.Lock()
-_blas = {"read": False, "missing": False, "explained": False}
+_blas_read = False
 
 
 def compiles_c(mode: _PyTensorMode) -> bool:
@@ -316,55 +316,41 @@ def compiles_c(mode: _PyTensorMode) -> bool:
     return not (isinstance(mode.linker, PerformLinker) or linker_kind(mode.linker) == "python")
 
 
-def blas_ldflags() -> str:
-    """PyTensor's ``config.blas__ldflags``, read without PyTensor's warning when there is no BLAS.
-
-    PyTensor looks for a BLAS library the first time the flags are read and,
-    finding none, warns in five lines, advising another installer or the Numba
-    backend. That only matters to modes that compile C code: symmodule reads
-    the flags through this function, and says what a missing BLAS means in
-    one line (:data:`~symmodule.errors.NO_BLAS`) when such a mode is resolved.
-    """
-    _read_blas_flags()
-    return config.blas__ldflags
-
-
 def _explain_missing_blas(mode: _PyTensorMode | None = None) -> _PyTensorMode | None:
-    """Return ``mode``; if it compiles C code (None: it does) and there is no BLAS, say so once."""
-    if mode is not None and not compiles_c(mode):
+    """Return ``mode``, having read the BLAS flags first if it compiles C code (None: it does).
+
+    PyTensor looks for a BLAS library the first time ``config.blas__ldflags``
+    is read and, finding none, warns in five lines, advising another installer
+    or the Numba backend. That only matters to modes that compile C code, so
+    the flags are read here, when such a mode is resolved and before its
+    rewrites or linker read them, and PyTensor's warning becomes one line that
+    says what a missing BLAS means (:data:`~symmodule.errors.NO_BLAS`). Modes
+    without C code never read them.
+    """
+    global _blas_read
+    if _blas_read or (mode is not None and not compiles_c(mode)):
         return mode
-    missing = _read_blas_flags()
     with _blas_lock:
-        explain = missing and not _blas["explained"]
-        _blas["explained"] = _blas["explained"] or missing
-    if explain:
-        warnings.warn(NO_BLAS, UserWarning, stacklevel=_caller_stacklevel())
-    return mode
-
-
-def _read_blas_flags() -> bool:
-    """Read the BLAS flags once, keeping PyTensor's warning to ourselves; True when there is no BLAS."""
-    with _blas_lock:
-        if _blas["read"]:
-            return _blas["missing"]
+        if _blas_read:
+            return mode
         # catch_warnings is process-wide: a warning another thread raises
         # meanwhile is recorded here too, and raised again below.
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             config.blas__ldflags
-        _blas["read"] = True
-        for caught_warning in caught:
-            if str(caught_warning.message).startswith("PyTensor could not link to a BLAS"):
-                _blas["missing"] = True
-            else:
-                warnings.warn_explicit(
-                    caught_warning.message,
-                    caught_warning.category,
-                    caught_warning.filename,
-                    caught_warning.lineno,
-                    source=caught_warning.source,
-                )
-        return _blas["missing"]
+        _blas_read = True
+    for caught_warning in caught:
+        if str(caught_warning.message).startswith("PyTensor could not link to a BLAS"):
+            warnings.warn(NO_BLAS, UserWarning, stacklevel=_caller_stacklevel())
+        else:
+            warnings.warn_explicit(
+                caught_warning.message,
+                caught_warning.category,
+                caught_warning.filename,
+                caught_warning.lineno,
+                source=caught_warning.source,
+            )
+    return mode
 
 
 def _caller_stacklevel() -> int:
