@@ -510,6 +510,41 @@ CHECKPOINT_NOT_WRITTEN = (
     "previous file at that path, if any, is unchanged."
 )
 
+# Reasons and hints of CHECKPOINT_UNREADABLE / CHECKPOINT_NOT_WRITTEN, for files
+# that are not what they claim. ``where`` reads "its header", "in its metadata,
+# members['w']['shape']"...; ``got`` is a short description of a JSON value.
+CHECKPOINT_BAD_VALUE = "{where} is {got}, but it must be {expected}"
+
+CHECKPOINT_BAD_JSON_FIELD = "in its metadata, {field!r} holds {got}, but it must hold {expected}"
+
+CHECKPOINT_MISSING_FIELD = "{where} has no {field!r} field"
+
+CHECKPOINT_DUPLICATE_KEY = "{where} lists {key!r} twice"
+
+CHECKPOINT_TOO_DEEP = "{where} nests JSON more than {limit} levels deep (a checkpoint needs 3)"
+
+CHECKPOINT_NOT_JSON = "its metadata field {field!r} is not valid JSON"
+
+CHECKPOINT_HINT_MALFORMED = (
+    "The file was not written by symmodule.save, or was damaged since; load "
+    "another copy of the checkpoint."
+)
+
+CHECKPOINT_NOT_A_FILE = "it is {what}, not a regular file"
+
+CHECKPOINT_HINT_NOT_A_FILE = (
+    "Give the path of a checkpoint file written by symmodule.save, such as "
+    "'model.safetensors'."
+)
+
+# The message of the IsADirectoryError for a folder, as open() would raise.
+CHECKPOINT_IS_A_FOLDER = "Is a directory: a checkpoint is a file; give the path of one, such as {example!r}"
+
+CHECKPOINT_BAD_PATH = (
+    "{function}: the path must be a str, bytes or os.PathLike (a file name "
+    "such as 'model.safetensors'), got {given}."
+)
+
 UNSUPPORTED_DTYPE = (
     "Cannot save {key!r}: it is {value_desc}, and a checkpoint stores numpy "
     "Generators and arrays of the dtypes {dtypes}. Convert it (value.astype(...)) "

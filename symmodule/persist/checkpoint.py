@@ -23,10 +23,20 @@ stored as ``float64`` arrays with a last axis of 2 (``"stored_as":
 "float64"``). Loading parses JSON and copies bytes, nothing else: a file
 cannot make the reader run code.
 
+Reading trusts nothing in the file. The path must name a regular file: it is
+opened without blocking (a named pipe with no writer would block forever)
+and checked on the opened descriptor, so it cannot be swapped after the
+check. Every length, offset, JSON nesting depth and field type is checked
+before it is used, and everything is read from that one descriptor: a file
+replaced meanwhile by a save is read whole, as it was when opened.
+
 Writing goes to a temporary file in the target's folder, which is flushed,
 fsync'ed and renamed over the target (then the folder is fsync'ed): at every
 moment the target path holds either the previous complete file or the new
-one.
+one. The file is written here, in the layout safetensors writes (larger
+items first, the header padded to 8 bytes so that every array is aligned),
+with plain ``os.write`` calls, so that a failure is an ``OSError`` with its
+``errno``.
 """
 
 from __future__ import annotations
@@ -34,10 +44,16 @@ from __future__ import annotations
 import errno
 import hashlib
 import json
+import math
 import os
+import re
+import reprlib
+import stat
+import struct
+import sys
 import tempfile
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -45,11 +61,14 @@ from symmodule import errors
 from symmodule.module.instance import ModuleInstance
 from symmodule.persist.state import (
     GENERATOR,
+    MAX_JSON_DEPTH,
+    JSONDepthError,
     LoadResult,
     StateDict,
     check_instance,
     encode_generator,
     load_into,
+    loads_json,
     snapshot,
 )
 
@@ -61,11 +80,59 @@ FORMAT_VERSION = 1
 
 # safetensors refuses headers larger than this; so do we, before reading one.
 _MAX_HEADER = 100 * 1024 * 1024
-# dtypes safetensors stores as they are, and those stored as a view of another.
-_NATIVE_DTYPES = frozenset(
-    ["bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64", "float16", "float32", "float64", "complex64"]
-)
+# The safetensors code of each dtype stored as it is; complex128 is stored as a view.
+_CODES = {
+    "bool": "BOOL",
+    "int8": "I8",
+    "uint8": "U8",
+    "int16": "I16",
+    "uint16": "U16",
+    "int32": "I32",
+    "uint32": "U32",
+    "int64": "I64",
+    "uint64": "U64",
+    "float16": "F16",
+    "float32": "F32",
+    "float64": "F64",
+    "complex64": "C64",
+}
+_NATIVE_DTYPES = frozenset(_CODES)
 _VIEWS = {"complex128": "float64"}
+# Files are little-endian whatever the machine.
+_STORED = {code: np.dtype(name).newbyteorder("<") for name, code in _CODES.items()}
+# numpy's limits: dimensions of an array (numpy 1 allows 32), and elements (times an
+# item of at most 16 bytes), counted without the zero sizes as numpy counts them.
+_MAX_NDIM = 32
+_MAX_ELEMENTS = sys.maxsize // 16
+_SHAPE = f"a list of sizes (at most {_MAX_NDIM} non-negative integers)"
+# Every metadata field of format version 1, besides "format".
+_FIELDS = (
+    "format_version",
+    "module_class",
+    "instance_class",
+    "members",
+    "aliases",
+    "unset",
+    "symmodule_version",
+    "pytensor_version",
+    "numpy_version",
+)
+_KINDS = ("array", GENERATOR)
+# Reads and writes go through os.read / os.write in pieces of this size: memory
+# stays bounded, and an OS failure is an OSError with its errno.
+_CHUNK = 1 << 20
+# Open without blocking (a named pipe with no writer would block until one
+# comes), without becoming the controlling terminal of a tty, not inherited by
+# child processes. The flags that a platform lacks are left out.
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_READ_FLAGS = (
+    os.O_RDONLY | _NONBLOCK | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+)
+# Values from a file, shown in messages: short, whatever their size.
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 60
+_SHORT.maxlist = _SHORT.maxdict = 4
+_SHORT.maxlevel = 2
 
 _HINT_TRUNCATED = (
     "The file was cut short (an interrupted copy or download, or a full disk); "
@@ -73,6 +140,7 @@ _HINT_TRUNCATED = (
     "Load another copy of the checkpoint."
 )
 _HINT_CORRUPT = "The file was damaged after it was written; load another copy of the checkpoint."
+_HINT_MALFORMED = errors.CHECKPOINT_HINT_MALFORMED
 _HINT_FOREIGN = (
     "symmodule.load reads only checkpoints written by symmodule.save (safetensors "
     "files with symmodule metadata)."
@@ -82,14 +150,36 @@ _HINT_FOREIGN = (
 # --------------------------------------------------------------------------- save
 
 
-def save(source: ModuleInstance | Mapping[str, Any], path: str | os.PathLike[str]) -> None:
+def save(source: ModuleInstance | Mapping[str, Any], path: str | bytes | os.PathLike[Any]) -> None:
     """Write ``source`` (an instance, or a state dict) to ``path`` as a checkpoint, atomically.
 
     The file is in the safetensors format (see this module's docstring): one
     array per piece of state, plus metadata. A crash or an error during the
     write leaves any previous file at ``path`` intact; it may leave a
     temporary file ``.<name>.<random>.tmp`` in the same folder.
+
+    Parameters
+    ----------
+    source
+        A :class:`~symmodule.ModuleInstance`, or a state dict such as
+        :func:`~symmodule.persist.state_dict` returns.
+    path
+        The file to write (``str``, ``bytes`` or ``os.PathLike``). If it
+        exists it must be a regular file (or a symlink to one): it is
+        replaced, keeping its permissions.
+
+    Raises
+    ------
+    CheckpointWriteError
+        When the file cannot be written (``errno`` says why, e.g. ``ENOSPC``
+        for a full disk), or ``path`` is a folder, a pipe or a device.
+    StateArgumentError
+        When ``source`` is neither an instance nor a mapping, or ``path`` is
+        not a path.
+    UnsupportedStateError
+        When a value has no array form a checkpoint can store.
     """
+    name = _file_name(path, "symmodule.save")
     if isinstance(source, ModuleInstance):
         state = snapshot(source, copy_arrays=False)
     elif isinstance(source, Mapping):
@@ -103,7 +193,7 @@ def save(source: ModuleInstance | Mapping[str, Any], path: str | os.PathLike[str
             )
         )
     tensors, metadata = _encode(state)
-    _write_atomically(path, tensors, metadata)
+    _write_atomically(name, tensors, metadata)
 
 
 def _encode(state: StateDict) -> tuple[dict[str, np.ndarray], dict[str, str]]:
@@ -168,34 +258,35 @@ def _versions() -> dict[str, str]:
     }
 
 
-def _write_atomically(path: str | os.PathLike[str], tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> None:
-    from safetensors.numpy import save_file
-
-    shown = os.fspath(path)
-    target = os.path.realpath(shown)  # through a symlink: replace the file it points to
+def _write_atomically(name: str, tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> None:
+    target = os.path.realpath(name)  # through a symlink: replace the file it points to
     folder = os.path.dirname(target)
 
     def fail(code: int | None, reason: str) -> errors.CheckpointWriteError:
-        message = errors.CHECKPOINT_NOT_WRITTEN.format(path=shown, reason=reason)
+        message = errors.CHECKPOINT_NOT_WRITTEN.format(path=name, reason=reason)
         return errors.CheckpointWriteError(code, message) if code else errors.CheckpointWriteError(message)
 
-    if os.path.isdir(target):
+    try:
+        existing = os.stat(target)
+    except OSError:
+        existing = None  # no file yet; if the folder cannot be written, creating the temporary file says why
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
         raise fail(errno.EISDIR, "it is a folder; give a file name such as model.safetensors")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        # Renaming over it would silently replace a pipe or a device (as root, even /dev/null).
+        what = errors.CHECKPOINT_NOT_A_FILE.format(what=_file_kind(existing.st_mode))
+        raise fail(None, f"{what}; give the name of a file such as model.safetensors")
     if not os.path.isdir(folder):
         raise fail(errno.ENOENT, f"the folder {folder!r} does not exist; create it first")
     mode = _file_mode(target)
+    header, arrays = _layout(tensors, metadata)
     temporary = None
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
-        os.close(handle)
         try:
-            save_file(tensors, temporary, metadata=metadata)
-        except OSError:
-            raise
-        except Exception as exc:  # safetensors reports its own failures as SafetensorError
-            raise fail(None, f"safetensors could not write it ({exc})") from exc
-        handle = os.open(temporary, os.O_RDWR)
-        try:
+            _write_all(handle, header)
+            for array in arrays:
+                _write_all(handle, array.reshape(-1).view(np.uint8))
             if hasattr(os, "fchmod"):
                 os.fchmod(handle, mode)
             os.fsync(handle)
@@ -204,8 +295,6 @@ def _write_atomically(path: str | os.PathLike[str], tensors: dict[str, np.ndarra
         os.replace(temporary, target)
         temporary = None
     except OSError as exc:
-        if isinstance(exc, errors.CheckpointWriteError):
-            raise
         raise fail(exc.errno, exc.strerror or str(exc)) from exc
     finally:
         if temporary is not None:
@@ -214,6 +303,38 @@ def _write_atomically(path: str | os.PathLike[str], tensors: dict[str, np.ndarra
             except OSError:
                 pass
     _fsync_folder(folder)
+
+
+def _layout(tensors: dict[str, np.ndarray], metadata: dict[str, str]) -> tuple[bytes, list[np.ndarray]]:
+    """The file's first bytes (header length and header) and its arrays, in the order safetensors writes them.
+
+    Larger items come first and the header is padded with spaces to a
+    multiple of 8 bytes, so that every array starts at a multiple of its
+    item size: readers can map the file and use the arrays in place.
+    """
+    names = sorted(tensors, key=lambda key: (-tensors[key].dtype.itemsize, key))
+    header: dict[str, Any] = {"__metadata__": metadata}
+    offset = 0
+    for key in names:
+        array = tensors[key]
+        header[key] = {
+            "dtype": _CODES[array.dtype.name],
+            "shape": list(array.shape),
+            "data_offsets": [offset, offset + array.nbytes],
+        }
+        offset += array.nbytes
+    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    text += b" " * (-len(text) % 8)
+    return struct.pack("<Q", len(text)) + text, [tensors[key] for key in names]
+
+
+def _write_all(handle: int, data: bytes | np.ndarray) -> None:
+    view = memoryview(data)
+    while len(view):
+        written = os.write(handle, view[:_CHUNK])
+        if written == 0:  # a regular file takes no bytes only when its file system is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        view = view[written:]
 
 
 def _file_mode(target: str) -> int:
@@ -253,188 +374,475 @@ def _fsync_folder(folder: str) -> None:
 # --------------------------------------------------------------------------- load
 
 
-def load(path: str | os.PathLike[str], into: ModuleInstance | None = None, *, strict: bool = True) -> LoadResult:
+def load(path: str | bytes | os.PathLike[Any], into: ModuleInstance | None = None, *, strict: bool = True) -> LoadResult:
     """Load the checkpoint at ``path`` into the instance ``into``; all or nothing.
 
-    ``into`` is required: a checkpoint holds data, never code, so the Module
-    must be made first (``symmodule.load(path, into=MyModule().make())``).
-    ``strict`` is as for :func:`~symmodule.persist.load_state_dict`. A file
-    that is not a checkpoint, truncated, corrupt or of a newer format raises
-    :class:`~symmodule.errors.CheckpointError`; a checkpoint that does not fit
-    the instance raises :class:`~symmodule.errors.StateDictError`. Either
-    way the instance is unchanged.
+    When it raises, the instance is unchanged: nothing is loaded before everything is checked.
+
+    Parameters
+    ----------
+    path
+        The checkpoint file (``str``, ``bytes`` or ``os.PathLike``), written
+        by :func:`save`.
+    into
+        The instance to load into. Required: a checkpoint holds data, never
+        code, so the Module must be made first
+        (``symmodule.load(path, into=MyModule().make())``).
+    strict
+        As for :func:`~symmodule.persist.load_state_dict`.
+
+    Returns
+    -------
+    LoadResult
+        What was skipped (always empty for a strict load).
+
+    Raises
+    ------
+    CheckpointError
+        When the file is not a checkpoint, is truncated, corrupt, malformed
+        or of a newer format, or ``path`` names a pipe, a device or a socket.
+    StateDictError
+        When the checkpoint does not fit the instance (strict load).
+    OSError
+        The operating system's own errors, with their ``errno``:
+        ``FileNotFoundError``, ``PermissionError``, ``IsADirectoryError``...
+    StateArgumentError
+        When ``into`` is missing or not an instance, or ``path`` is not a path.
     """
+    name = _file_name(path, "symmodule.load")
     if into is None:
-        raise errors.StateArgumentError(errors.LOAD_NEEDS_INTO.format(path=os.fspath(path)))
+        raise errors.StateArgumentError(errors.LOAD_NEEDS_INTO.format(path=name))
     check_instance(into, "symmodule.load", "into")
-    state = read_checkpoint(path)
+    state = read_checkpoint(name)
     module_class = state.metadata.get("module_class") or "a state dict"
     return load_into(
         into,
         state,
         strict=strict,
         copy_arrays=False,
-        source=f"checkpoint {os.fspath(path)!r} (saved from {module_class})",
+        source=f"checkpoint {name!r} (saved from {module_class})",
     )
 
 
-def read_checkpoint(path: str | os.PathLike[str]) -> StateDict:
+def read_checkpoint(path: str | bytes | os.PathLike[Any]) -> StateDict:
     """The state dict stored in a checkpoint file, with its metadata; no instance needed.
 
-    ``.metadata`` holds ``format_version``, ``module_class``,
-    ``instance_class``, ``members`` (kind, dtype, shape, type of each entry)
-    and the ``symmodule_version``, ``pytensor_version`` and ``numpy_version``
-    that wrote the file. Generator entries stay encoded (``uint8`` arrays,
-    see :func:`~symmodule.persist.decode_generator`).
+    Parameters
+    ----------
+    path
+        The checkpoint file (``str``, ``bytes`` or ``os.PathLike``).
+
+    Returns
+    -------
+    StateDict
+        The arrays under their paths, with ``.aliases``, ``.unset`` and
+        ``.metadata``: ``format_version``, ``module_class``,
+        ``instance_class``, ``members`` (kind, dtype, shape, type of each
+        entry) and the ``symmodule_version``, ``pytensor_version`` and
+        ``numpy_version`` that wrote the file. Generator entries stay encoded
+        (``uint8`` arrays, see :func:`~symmodule.persist.decode_generator`).
+
+    Raises
+    ------
+    CheckpointError, OSError, StateArgumentError
+        As :func:`load` does, after the same checks (see this module's docstring).
     """
-    name = os.fspath(path)
-
-    def fail(reason: str, hint: str) -> errors.CheckpointError:
-        return errors.CheckpointError(errors.CHECKPOINT_UNREADABLE.format(path=name, reason=reason, hint=hint), name)
-
-    with open(name, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        header = _read_header(handle, size, fail)
-    metadata = header.pop("__metadata__", None)
-    members, aliases, unset, version = _read_metadata(metadata, set(header), fail)
-
-    from safetensors import safe_open
-
-    arrays: dict[str, np.ndarray] = {}
+    name = _file_name(path, "symmodule.persist.read_checkpoint")
     try:
-        with safe_open(name, framework="np") as reader:
-            if reader.metadata() != metadata:
-                raise fail("the file changed while it was being read (saved again meanwhile?)", "Load it again.")
-            for key in members:
-                arrays[key] = reader.get_tensor(key)
-    except errors.CheckpointError:
-        raise
-    except Exception as exc:
-        raise fail(f"safetensors cannot read its data ({exc})", _HINT_CORRUPT) from None
+        return _read(name)
+    except _Refused as refusal:
+        raise errors.CheckpointError(
+            errors.CHECKPOINT_UNREADABLE.format(path=name, reason=refusal.reason, hint=refusal.hint), name
+        ) from None
+
+
+class _Refused(Exception):
+    """Why a file is not a readable checkpoint; :func:`read_checkpoint` makes it a CheckpointError."""
+
+    def __init__(self, reason: str, hint: str = _HINT_MALFORMED) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.hint = hint
+
+
+class _DuplicateKey(Exception):
+    """A JSON object that has a key twice (``json`` would silently keep the last)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _file_name(path: Any, function: str) -> str:
+    """``path`` as a ``str`` (``bytes`` decoded as the file system does), or a StateArgumentError."""
+    name = None
+    if isinstance(path, (str, bytes, os.PathLike)):
+        try:
+            name = os.fsdecode(path)
+        except TypeError:  # an os.PathLike whose __fspath__ returns neither str nor bytes
+            pass
+    if name is None:
+        given = f"{_SHORT.repr(path)}, of type {type(path).__name__}"
+    elif "\x00" in name:
+        given = f"{_SHORT.repr(name)}, which holds a NUL character (no file name can)"
+    else:
+        return name
+    raise errors.StateArgumentError(errors.CHECKPOINT_BAD_PATH.format(function=function, given=given))
+
+
+def _read(name: str) -> StateDict:
+    handle, size = _open_regular(name)
+    try:
+        length, header = _read_header(handle, size, name)
+        entries = _entries(header, size, length)
+        members, aliases, unset, version, metadata = _read_metadata(header, entries)
+        stored = _read_arrays(handle, entries, name)
+    finally:
+        os.close(handle)
 
     result = StateDict()
     for key, record in members.items():
-        array = arrays[key]
-        if _digest(np.require(array, requirements="C")) != record.get("sha256"):
-            raise fail(f"the data of {key!r} is corrupt (its checksum does not match)", _HINT_CORRUPT)
-        if "stored_as" in record:
-            try:
-                array = np.require(array, requirements="C").reshape(-1).view(record["dtype"])
-                array = array.reshape(tuple(record["shape"]))
-            except (TypeError, ValueError):
-                raise fail(f"the array {key!r} does not match its description in the metadata", _HINT_CORRUPT) from None
-        if array.dtype.name != record.get("dtype") or list(array.shape) != record.get("shape"):
-            raise fail(f"the array {key!r} does not match its description in the metadata", _HINT_CORRUPT)
-        result[key] = array
+        array = stored[key]
+        if _digest(array) != record["sha256"]:
+            raise _Refused(f"the data of {key!r} is corrupt (its checksum does not match)", _HINT_CORRUPT)
+        if record["dtype"] in _VIEWS:
+            view = np.dtype(record["dtype"]).newbyteorder("<")
+            array = array.reshape(-1).view(view).reshape(tuple(record["shape"]))
+        result[key] = array.astype(array.dtype.newbyteorder("="), copy=False)
     result.aliases = aliases
     result.unset = unset
     result.metadata = {
         "format_version": version,
-        "module_class": metadata.get("module_class", ""),
-        "instance_class": metadata.get("instance_class", ""),
+        "module_class": metadata["module_class"],
+        "instance_class": metadata["instance_class"],
         "members": {
             key: {k: v for k, v in record.items() if k in ("kind", "dtype", "shape", "type")}
             for key, record in members.items()
         },
-        **{k: metadata[k] for k in ("symmodule_version", "pytensor_version", "numpy_version") if k in metadata},
+        **{k: metadata[k] for k in ("symmodule_version", "pytensor_version", "numpy_version")},
     }
     return result
 
 
-def _read_header(handle: Any, size: int, fail: Any) -> dict[str, Any]:
-    """The safetensors JSON header, after checking that the file holds all it describes."""
+# ------------------------------------------------------------------ reading from one descriptor
+
+
+def _open_regular(name: str) -> tuple[int, int]:
+    """A descriptor of the regular file ``name``, open for reading, and the file's size."""
+    # Checked before opening, so that a device is never opened (opening some has effects)...
+    _check_regular(os.stat(name).st_mode, name)
+    handle = os.open(name, _READ_FLAGS)
+    try:
+        # ...and on the opened file, which cannot be swapped after this check.
+        info = os.fstat(handle)
+        _check_regular(info.st_mode, name)
+        if _NONBLOCK:
+            os.set_blocking(handle, True)
+    except BaseException:
+        os.close(handle)
+        raise
+    return handle, info.st_size
+
+
+def _check_regular(mode: int, name: str) -> None:
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        # What open() raises for a folder, so that code catching it keeps working.
+        example = os.path.join(name, "model.safetensors")
+        raise IsADirectoryError(errno.EISDIR, errors.CHECKPOINT_IS_A_FOLDER.format(example=example), name)
+    raise _Refused(errors.CHECKPOINT_NOT_A_FILE.format(what=_file_kind(mode)), errors.CHECKPOINT_HINT_NOT_A_FILE)
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
+
+
+def _read_some(handle: int, count: int, name: str) -> bytes:
+    try:
+        return os.read(handle, count)
+    except OSError as exc:
+        # os.read does not name the file: say which, keeping the errno (and so the class).
+        raise OSError(exc.errno, exc.strerror or str(exc), name) from exc
+
+
+def _read_bytes(handle: int, count: int, name: str) -> bytes:
+    """The next ``count`` bytes of the file; fewer only when it ends first."""
+    pieces = []
+    while count > 0:
+        piece = _read_some(handle, min(count, _CHUNK), name)
+        if not piece:
+            break
+        pieces.append(piece)
+        count -= len(piece)
+    return b"".join(pieces)
+
+
+def _read_arrays(handle: int, entries: dict[str, tuple[np.dtype, tuple[int, ...], int, int]], name: str) -> dict[str, np.ndarray]:
+    """Every array, read in file order (``_entries`` checked that they follow each other from the header on)."""
+    arrays = {}
+    for key, (dtype, shape, _, _) in sorted(entries.items(), key=lambda item: item[1][2:]):
+        array = np.empty(shape, dtype=dtype)
+        target = array.reshape(-1).view(np.uint8)
+        done = 0
+        while done < target.size:
+            piece = _read_some(handle, min(target.size - done, _CHUNK), name)
+            if not piece:
+                raise _Refused(
+                    "the file ended while it was being read (was it being cut or rewritten in place?)",
+                    "Load it again once nothing writes to it.",
+                )
+            target[done : done + len(piece)] = np.frombuffer(piece, dtype=np.uint8)
+            done += len(piece)
+        arrays[key] = array
+    return arrays
+
+
+# ------------------------------------------------------------------ checking the header and the metadata
+
+
+def _read_header(handle: int, size: int, name: str) -> tuple[int, dict[str, Any]]:
+    """The header's length and its JSON object, after checking that the file can hold it."""
     if size == 0:
-        raise fail("the file is empty", _HINT_TRUNCATED)
-    head = handle.read(8)
+        raise _Refused("the file is empty", _HINT_TRUNCATED)
+    head = _read_bytes(handle, 8, name)
     if len(head) < 8:
-        raise fail(f"the file has only {size} byte(s), too few for a checkpoint", _HINT_TRUNCATED)
+        raise _Refused(f"the file has only {len(head)} byte(s), too few for a checkpoint", _HINT_TRUNCATED)
     length = int.from_bytes(head, "little")
     if length < 2 or length > _MAX_HEADER or 8 + length > size:
         other = _sniff(head)
         if other:
-            raise fail(f"it is {other}, not a safetensors checkpoint", _HINT_FOREIGN)
+            raise _Refused(f"it is {other}, not a safetensors checkpoint", _HINT_FOREIGN)
         if 2 <= length <= _MAX_HEADER:
-            raise fail(
+            raise _Refused(
                 f"the file is truncated (its header needs {8 + length} bytes, the file has {size})",
                 _HINT_TRUNCATED,
             )
-        raise fail("it is not a safetensors checkpoint (it does not start with a header length)", _HINT_FOREIGN)
+        raise _Refused("it is not a safetensors checkpoint (it does not start with a header length)", _HINT_FOREIGN)
+    raw = _read_bytes(handle, length, name)
+    if len(raw) < length:
+        raise _Refused(
+            f"the file is truncated (its header needs {8 + length} bytes, the file has {8 + len(raw)})",
+            _HINT_TRUNCATED,
+        )
     try:
-        header = json.loads(handle.read(length).decode("utf-8"))
+        header = loads_json(raw.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except JSONDepthError:
+        raise _Refused(errors.CHECKPOINT_TOO_DEEP.format(where="its header", limit=MAX_JSON_DEPTH)) from None
+    except _DuplicateKey as duplicate:
+        raise _Refused(errors.CHECKPOINT_DUPLICATE_KEY.format(where="its header", key=duplicate.key)) from None
     except (UnicodeDecodeError, ValueError):
         other = _sniff(head)
         if other:
-            raise fail(f"it is {other}, not a safetensors checkpoint", _HINT_FOREIGN) from None
-        raise fail("its header is not valid JSON", _HINT_CORRUPT + " (Or it is not a checkpoint.)") from None
+            raise _Refused(f"it is {other}, not a safetensors checkpoint", _HINT_FOREIGN) from None
+        raise _Refused("its header is not valid JSON", _HINT_CORRUPT + " (Or it is not a checkpoint.)") from None
     if not isinstance(header, dict):
-        raise fail("its header is not a JSON object", _HINT_CORRUPT)
-    end = 0
+        _bad("its header", header, "a JSON object")
+    return length, header
+
+
+def _entries(header: dict[str, Any], size: int, length: int) -> dict[str, tuple[np.dtype, tuple[int, ...], int, int]]:
+    """``{name: (dtype, shape, start, end)}`` of every array the header lists, all checked."""
+    entries = {}
     for key, entry in header.items():
         if key == "__metadata__":
             continue
-        offsets = entry.get("data_offsets") if isinstance(entry, dict) else None
+        where = f"in its header, {key!r}"
+        if not isinstance(entry, dict):
+            _bad(where, entry, "an object {dtype, shape, data_offsets}")
+        _require(entry, ("dtype", "shape", "data_offsets"), where)
+        code, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+        if not (isinstance(code, str) and code in _STORED):
+            _bad(f"{where}['dtype']", code, f"a safetensors dtype symmodule writes ({', '.join(sorted(_STORED))})")
+        if not _is_shape(shape):
+            _bad(f"{where}['shape']", shape, _SHAPE)
         if not (
-            isinstance(offsets, list)
-            and len(offsets) == 2
-            and all(isinstance(o, int) and not isinstance(o, bool) and o >= 0 for o in offsets)
-            and offsets[0] <= offsets[1]
+            isinstance(offsets, list) and len(offsets) == 2 and all(map(_is_size, offsets)) and offsets[0] <= offsets[1]
         ):
-            raise fail(f"the header entry of {key!r} is malformed", _HINT_CORRUPT)
-        end = max(end, offsets[1])
+            _bad(f"{where}['data_offsets']", offsets, "two offsets [start, end] into the data, 0 <= start <= end")
+        nbytes = math.prod(shape) * _STORED[code].itemsize
+        if nbytes != offsets[1] - offsets[0]:
+            raise _Refused(
+                f"its header entry {key!r} describes {nbytes} bytes ({code}, shape {shape}) "
+                f"but its data_offsets span {offsets[1] - offsets[0]}"
+            )
+        entries[key] = (_STORED[code], tuple(shape), offsets[0], offsets[1])
+    # As safetensors requires: the arrays follow each other, from the end of the header on.
+    end = 0
+    for key, (_, _, start, stop) in sorted(entries.items(), key=lambda item: item[1][2:]):
+        if start != end:
+            raise _Refused(
+                f"its header entries overlap or leave a gap between them ({key!r} starts at byte "
+                f"{start} of the data, where {end} was expected)"
+            )
+        end = stop
     expected = 8 + length + end
     if size < expected:
-        raise fail(
-            f"the file is truncated (it has {size} bytes, its header describes {expected})",
-            _HINT_TRUNCATED,
-        )
+        raise _Refused(f"the file is truncated (it has {size} bytes, its header describes {expected})", _HINT_TRUNCATED)
     if size > expected:
-        raise fail(f"it has {size - expected} unexpected byte(s) after its data", _HINT_CORRUPT)
-    return header
+        raise _Refused(f"it has {size - expected} unexpected byte(s) after its data", _HINT_CORRUPT)
+    return entries
 
 
 def _read_metadata(
-    metadata: Any, keys: set[str], fail: Any
-) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[str], int]:
+    header: dict[str, Any], entries: dict[str, tuple[np.dtype, tuple[int, ...], int, int]]
+) -> tuple[dict[str, dict[str, Any]], dict[str, str], list[str], int, dict[str, str]]:
+    """(members, aliases, unset, format version, raw metadata), every field checked."""
+    metadata = header.get("__metadata__")
+    if "__metadata__" in header and not isinstance(metadata, dict):
+        _bad("in its header, '__metadata__'", metadata, "an object of strings")
     if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise fail(
+        raise _Refused(
             "it is a safetensors file but not a symmodule checkpoint (it has no symmodule metadata)",
             _HINT_FOREIGN + " To use its arrays, read them with safetensors.numpy.load_file(path) "
             "and give them to load_state_dict().",
         )
-    try:
-        version = int(metadata.get("format_version", ""))
-    except ValueError:
-        raise fail(f"its format version {metadata.get('format_version')!r} is not a number", _HINT_CORRUPT) from None
+    for key, value in metadata.items():
+        if not isinstance(value, str):
+            _bad(f"in its metadata, {key!r}", value, "a string")
+    _require(metadata, ("format_version",), "its metadata")
+    if not re.fullmatch(r"[0-9]{1,9}", metadata["format_version"]):
+        _bad("in its metadata, 'format_version'", metadata["format_version"], 'a version number such as "1"')
+    version = int(metadata["format_version"])
     if version > FORMAT_VERSION:
         import symmodule
 
-        raise fail(
+        raise _Refused(
             f"it was written in checkpoint format version {version} (by symmodule "
             f"{metadata.get('symmodule_version', '?')}), and this symmodule "
             f"({getattr(symmodule, '__version__', '?')}) reads format version {FORMAT_VERSION} only",
             "Upgrade symmodule to load it.",
         )
     if version < 1:
-        raise fail(f"its format version {version} does not exist", _HINT_CORRUPT)
+        raise _Refused(f"its format version {version} does not exist", _HINT_CORRUPT)
+    _require(metadata, _FIELDS, "its metadata")
+
+    members = _json_field(metadata, "members", dict, "a JSON object {path: description of its array}")
+    aliases = _json_field(metadata, "aliases", dict, "a JSON object {alias path: first path}")
+    unset = _json_field(metadata, "unset", list, "a JSON list of paths")
+    for alias, first in aliases.items():
+        if not isinstance(first, str):
+            _bad(f"in its metadata, aliases[{alias!r}]", first, "a string (the first path)")
+    for position, unset_path in enumerate(unset):
+        if not isinstance(unset_path, str):
+            _bad(f"in its metadata, unset[{position}]", unset_path, "a string (a path)")
+    for key, record in members.items():
+        _check_record(key, record)
+
+    if set(members) != set(entries):
+        raise _Refused(
+            f"its metadata and its arrays list different entries (only in the metadata: "
+            f"{_names(set(members) - set(entries))}; only among the arrays: {_names(set(entries) - set(members))})",
+            _HINT_CORRUPT,
+        )
+    for key, record in members.items():
+        dtype, shape, _, _ = entries[key]
+        view = record["dtype"] in _VIEWS
+        if dtype.name != _VIEWS.get(record["dtype"], record["dtype"]) or shape != tuple(record["shape"]) + ((2,) if view else ()):
+            raise _Refused(f"the array {key!r} does not match its description in the metadata", _HINT_CORRUPT)
+    return members, aliases, unset, version, metadata
+
+
+def _check_record(key: str, record: Any) -> None:
+    """One entry of the ``members`` metadata: kind, dtype, shape, sha256[, type][, stored_as]."""
+    where = f"in its metadata, members[{key!r}]"
+    if not isinstance(record, dict):
+        _bad(where, record, "an object {kind, dtype, shape, sha256}")
+    _require(record, ("kind", "dtype", "shape", "sha256"), where)
+    if not (isinstance(record["kind"], str) and record["kind"] in _KINDS):
+        _bad(f"{where}['kind']", record["kind"], " or ".join(map(repr, _KINDS)))
+    dtype = record["dtype"]
+    if not (isinstance(dtype, str) and (dtype in _NATIVE_DTYPES or dtype in _VIEWS)):
+        _bad(f"{where}['dtype']", dtype, f"one of the dtypes {', '.join(sorted(_NATIVE_DTYPES | set(_VIEWS)))}")
+    if not _is_shape(record["shape"]):
+        _bad(f"{where}['shape']", record["shape"], _SHAPE)
+    if not (isinstance(record["sha256"], str) and re.fullmatch(r"[0-9a-f]{64}", record["sha256"])):
+        _bad(f"{where}['sha256']", record["sha256"], "a SHA-256 digest (64 hexadecimal digits)")
+    if "type" in record and not isinstance(record["type"], str):
+        _bad(f"{where}['type']", record["type"], "a string")
+    if dtype in _VIEWS:
+        _require(record, ("stored_as",), where)
+        if record["stored_as"] != _VIEWS[dtype]:
+            _bad(f"{where}['stored_as']", record["stored_as"], repr(_VIEWS[dtype]))
+    elif "stored_as" in record:
+        _bad(f"{where}['stored_as']", record["stored_as"], f"absent: it is written only for {', '.join(_VIEWS)} arrays")
+
+
+def _json_field(metadata: dict[str, str], field: str, kind: type, expected: str) -> Any:
+    """The JSON value held by the metadata string ``field``, of the Python type ``kind``."""
+    where = f"its metadata field {field!r}"
     try:
-        members = json.loads(metadata.get("members", ""), object_pairs_hook=dict)
-        aliases = json.loads(metadata.get("aliases", "{}"))
-        unset = json.loads(metadata.get("unset", "[]"))
+        value = loads_json(metadata[field], object_pairs_hook=_unique_keys)
+    except JSONDepthError:
+        raise _Refused(errors.CHECKPOINT_TOO_DEEP.format(where=where, limit=MAX_JSON_DEPTH)) from None
+    except _DuplicateKey as duplicate:
+        raise _Refused(errors.CHECKPOINT_DUPLICATE_KEY.format(where=where, key=duplicate.key)) from None
     except ValueError:
-        raise fail("its symmodule metadata is not valid JSON", _HINT_CORRUPT) from None
-    well_formed = (
-        isinstance(members, dict)
-        and all(isinstance(r, dict) and isinstance(r.get("shape"), list) for r in members.values())
-        and isinstance(aliases, dict)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in aliases.items())
-        and isinstance(unset, list)
-        and all(isinstance(p, str) for p in unset)
+        raise _Refused(errors.CHECKPOINT_NOT_JSON.format(field=field)) from None
+    if not isinstance(value, kind):
+        raise _Refused(errors.CHECKPOINT_BAD_JSON_FIELD.format(field=field, got=_describe_json(value), expected=expected))
+    return value
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _require(mapping: dict[str, Any], fields: tuple[str, ...], where: str) -> None:
+    for field in fields:
+        if field not in mapping:
+            raise _Refused(errors.CHECKPOINT_MISSING_FIELD.format(where=where, field=field))
+
+
+def _bad(where: str, value: Any, expected: str) -> NoReturn:
+    raise _Refused(errors.CHECKPOINT_BAD_VALUE.format(where=where, got=_describe_json(value), expected=expected))
+
+
+def _is_size(value: Any) -> bool:
+    return type(value) is int and 0 <= value <= sys.maxsize  # a JSON true is a bool, not a size
+
+
+def _is_shape(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) <= _MAX_NDIM
+        and all(map(_is_size, value))
+        and math.prod(size for size in value if size) <= _MAX_ELEMENTS
     )
-    if not well_formed:
-        raise fail("its symmodule metadata is malformed", _HINT_CORRUPT)
-    if set(members) != keys:
-        raise fail("its metadata and its arrays list different entries", _HINT_CORRUPT)
-    return members, aliases, unset, version
+
+
+def _names(keys: set[str]) -> str:
+    """A few of ``keys``, for a message."""
+    shown = [_SHORT.repr(key) for key in sorted(keys)[:5]]
+    return ", ".join(shown) + (", ..." if len(keys) > 5 else "") if shown else "none"
+
+
+def _describe_json(value: Any) -> str:
+    """A JSON value in a few words: ``the number 3``, ``a list ([1, 2])``, ``null``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"the number {_SHORT.repr(value)}"
+    if isinstance(value, str):
+        return f"the string {_SHORT.repr(value)}"
+    return f"{'a list' if isinstance(value, list) else 'an object'} ({_SHORT.repr(value)})"
 
 
 def _sniff(head: bytes) -> str | None:

@@ -47,6 +47,13 @@ BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 ARRAY = "array"
 GENERATOR = "generator"
 
+#: The deepest nesting of JSON arrays and objects a reader accepts. Checkpoint
+#: headers, their metadata and generator states nest three or four levels; the
+#: limit keeps hostile text far from the parser's recursion limit.
+MAX_JSON_DEPTH = 64
+
+_DEPTH_CHUNK = 1 << 18
+
 
 class StateDict(dict):
     """``{path: numpy array}``: what :func:`state_dict` returns, and :func:`read_checkpoint`.
@@ -233,8 +240,11 @@ def _decode_generator(array: Any) -> np.random.Generator:
             f"a generator state is a 1-D uint8 array (see encode_generator), got {_describe_array(arr)}"
         )
     try:
-        state = json.loads(arr.tobytes().decode("utf-8"), object_hook=_from_json)
-    except (UnicodeDecodeError, ValueError, TypeError) as exc:
+        state = loads_json(arr.tobytes().decode("utf-8"), object_hook=_from_json)
+    except JSONDepthError:
+        raise
+    except (UnicodeDecodeError, ValueError, TypeError, OverflowError) as exc:
+        # OverflowError: numbers that do not fit the dtype their array names.
         raise ValueError(f"its bytes are not the JSON text of a generator state ({exc})") from None
     name = state.get("bit_generator") if isinstance(state, dict) else None
     if name not in BIT_GENERATORS:
@@ -247,6 +257,85 @@ def _decode_generator(array: Any) -> np.random.Generator:
     except Exception as exc:
         raise ValueError(f"numpy refuses it as a {name} state ({exc})") from None
     return np.random.Generator(bit_generator)
+
+
+class JSONDepthError(ValueError):
+    """JSON text that nests arrays and objects deeper than :data:`MAX_JSON_DEPTH`."""
+
+
+def loads_json(text: str | bytes, **hooks: Any) -> Any:
+    """``json.loads(text, **hooks)``, refusing deep nesting before parsing.
+
+    The parser recurses once per level of nesting, so hostile text could
+    otherwise exhaust the stack (``RecursionError``).
+
+    Parameters
+    ----------
+    text
+        JSON text.
+    **hooks
+        Passed to ``json.loads`` (``object_hook``, ``object_pairs_hook``...).
+
+    Raises
+    ------
+    JSONDepthError
+        When arrays and objects nest more than :data:`MAX_JSON_DEPTH` levels.
+    ValueError
+        When the text is not JSON (``json.JSONDecodeError``).
+    """
+    raw = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+    if json_depth_exceeds(raw, MAX_JSON_DEPTH):
+        raise JSONDepthError(f"its JSON nests more than {MAX_JSON_DEPTH} levels deep")
+    return json.loads(text, **hooks)
+
+
+def json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """Whether the JSON text ``raw`` nests arrays and objects more than ``limit`` levels.
+
+    Linear time and bounded memory, no recursion: the text is scanned in
+    chunks with numpy. Exact for valid JSON; for invalid JSON it may answer
+    either way, and the parser then refuses the text (over the part the
+    parser accepts, it never nests deeper than this count).
+
+    Parameters
+    ----------
+    raw
+        JSON text, encoded in UTF-8.
+    limit
+        The deepest nesting allowed.
+    """
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False
+    data = np.frombuffer(raw, dtype=np.uint8)
+    backslashes = 0  # the run of backslashes that ends the previous chunk
+    quotes = 0  # string delimiters seen so far: odd inside a string
+    depth = 0
+    for start in range(0, len(data), _DEPTH_CHUNK):
+        chunk = data[start : start + _DEPTH_CHUNK]
+        is_backslash = chunk == ord("\\")
+        delimiter = chunk == ord('"')
+        if backslashes or is_backslash.any():
+            # In valid JSON, backslashes occur only in strings, each escaping the next
+            # character: a quote after an odd run of them is part of the string.
+            # ``before[i]``: the last position before i that is not a backslash (before
+            # the chunk, the one sitting before the run of backslashes it starts with).
+            index = np.arange(len(chunk), dtype=np.int32)
+            before = np.maximum.accumulate(np.where(is_backslash, np.int32(-1 - backslashes), index))
+            before = np.concatenate(([np.int32(-1 - backslashes)], before[:-1]))
+            delimiter &= (index - 1 - before) % 2 == 0
+            backslashes = len(chunk) - 1 - int(before[-1]) if is_backslash[-1] else 0
+        opening = (chunk == ord("[")) | (chunk == ord("{"))
+        closing = (chunk == ord("]")) | (chunk == ord("}"))
+        if quotes % 2 or delimiter.any():
+            outside = (np.cumsum(delimiter, dtype=np.int32) + quotes) % 2 == 0
+            opening &= outside
+            closing &= outside
+            quotes += int(np.count_nonzero(delimiter))
+        levels = np.cumsum(opening.view(np.int8) - closing.view(np.int8), dtype=np.int32) + depth
+        if levels.max() > limit:
+            return True
+        depth = int(levels[-1])
+    return False
 
 
 def _to_json(value: Any) -> Any:

@@ -6,7 +6,9 @@ generation number, and prints each generation once its save has returned. It
 is killed with SIGKILL at a random moment. The file must then load, hold one
 generation throughout (never a mix), and that generation must be the last one
 reported saved or the one being saved when the kill came (or, if none was
-reported, the previous file's or the first one).
+reported, the previous file's or the first one). ``save`` writes a large file
+in many system calls (1 MiB each), so the kills land inside writes as well as
+between them.
 """
 
 import importlib.util
@@ -31,25 +33,10 @@ CHILD = textwrap.dedent(
     import sys
 
     import numpy as np
-    import safetensors.numpy
 
     import symmodule
     from symmodule import tensor as T
     from symmodule.persist import save
-
-
-    def save_file_in_chunks(tensors, filename, metadata=None):
-        # safetensors writes a file in one system call, which a kill rarely splits;
-        # a large checkpoint on a real disk takes many. Write 256 KiB at a time so
-        # that kills land inside the write as they would there.
-        data = safetensors.numpy.save(tensors, metadata=metadata)
-        with open(filename, "wb") as f:
-            for i in range(0, len(data), 1 << 18):
-                f.write(data[i : i + (1 << 18)])
-                f.flush()
-
-
-    safetensors.numpy.save_file = save_file_in_chunks
 
 
     def module():
