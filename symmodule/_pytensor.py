@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import copyreg
 import functools
+import warnings
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+from pytensor import config
 from pytensor.compile.builders import SymbolicOp
 from pytensor.compile.debug.debugmode import _Maker
 from pytensor.compile.debug.profiling import ProfileStats
@@ -55,11 +57,13 @@ __all__ = [
     "infer_shape_method",
     "inline_graph_op",
     "is_jit_linker",
+    "is_missing_blas_warning",
     "linker_kind",
     "node_being_compiled",
     "numba_dispatcher",
     "numba_njit",
     "numba_signature",
+    "read_blas_flags",
     "register_function_pickling",
     "register_numba_funcify",
     "set_return_none",
@@ -219,6 +223,32 @@ def sum_profile_stats(stats: Iterable[ProfileStats], message: str) -> ProfileSta
             merged.update(getattr(one, attr))
             setattr(total, attr, merged)
     return total
+
+
+# -- BLAS -------------------------------------------------------------------------------------
+
+
+def read_blas_flags() -> tuple[str, list[warnings.WarningMessage]]:
+    """``config.blas__ldflags``, and the warnings reading it raised (recorded, not shown).
+
+    Relies on PyTensor looking for a BLAS library the first time the flag is
+    read, warning then when it finds none, and keeping the value for later
+    reads (which warn no more). ``catch_warnings`` is process-wide: a warning
+    another thread raises meanwhile is recorded too. Checked with PyTensor
+    3.0.7 and 3.3.8.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        flags = config.blas__ldflags
+    return flags, caught
+
+
+def is_missing_blas_warning(warning: warnings.WarningMessage) -> bool:
+    """Whether ``warning`` is PyTensor's warning that it found no BLAS library to link.
+
+    Relies on the text it starts with. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    return str(warning.message).startswith("PyTensor could not link to a BLAS")
 
 
 # -- linkers ----------------------------------------------------------------------------------

@@ -34,7 +34,13 @@ from pytensor.link.basic import PerformLinker
 from pytensor.link.c.basic import CLinker
 from pytensor.link.c.interface import CLinkerOp
 
-from symmodule._pytensor import DebugFunctionMaker, linker_kind, node_being_compiled
+from symmodule._pytensor import (
+    DebugFunctionMaker,
+    is_missing_blas_warning,
+    linker_kind,
+    node_being_compiled,
+    read_blas_flags,
+)
 from symmodule.errors import MODE_BACKEND_MISSING, NO_BLAS, UNKNOWN_MODE, ModeError
 from symmodule.rewrites import tune
 
@@ -333,14 +339,11 @@ def _explain_missing_blas(mode: _PyTensorMode | None = None) -> _PyTensorMode | 
     with _blas_lock:
         if _blas_read:
             return mode
-        # catch_warnings is process-wide: a warning another thread raises
-        # meanwhile is recorded here too, and raised again below.
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            config.blas__ldflags
+        # Warnings another thread raises meanwhile are recorded too: raised again below.
+        _, caught = read_blas_flags()
         _blas_read = True
     for caught_warning in caught:
-        if str(caught_warning.message).startswith("PyTensor could not link to a BLAS"):
+        if is_missing_blas_warning(caught_warning):
             warnings.warn(NO_BLAS, UserWarning, stacklevel=_caller_stacklevel())
         else:
             warnings.warn_explicit(

@@ -176,6 +176,24 @@ def test_profile_stats_fields_are_those_summed_and_merged():
     assert "both" in out.getvalue() and "Exp" in out.getvalue()
 
 
+# -- BLAS -------------------------------------------------------------------------------------
+
+
+def test_the_first_read_of_the_blas_flags_looks_for_blas_and_warns_only_then():
+    # In a new process: in this one, the flags may have been read already.
+    code = (
+        "from symmodule import _pytensor\n"
+        "flags, caught = _pytensor.read_blas_flags()\n"
+        "again, caught_again = _pytensor.read_blas_flags()\n"
+        "print(flags == '', sum(map(_pytensor.is_missing_blas_warning, caught)), again == flags, len(caught_again))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    none_found, missing, same, warned_again = result.stdout.split()
+    # The warning comes exactly when no BLAS was found (empty flags), and only once.
+    assert int(missing) == (1 if none_found == "True" else 0)
+    assert same == "True" and warned_again == "0"
+
+
 # -- linkers ----------------------------------------------------------------------------------
 
 
