@@ -141,6 +141,9 @@ def markdown(older: dict[str, Any], newer: dict[str, Any], dtype: str = "float32
             cells += [_text(pair["older"]), _text(pair["newer"]), "-" if ratio is None else f"{ratio:.2f}"]
         lines.append("| " + " | ".join(cells) + " |")
     lines += [""] + [f"- {_run_line(record)}" for record in (older, newer)] + [""]
+    if len({report.commit_text(record["machine"]) for record in (older, newer)}) > 1:
+        # symmodule's rows then compare two versions of symmodule too, not PyTensor's alone.
+        lines += ["**The two runs measured different code** (see their commits above).", ""]
     failures = _failures(older) + _failures(newer)
     if failures:
         lines += ["Failed or skipped:", ""] + failures + [""]

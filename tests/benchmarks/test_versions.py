@@ -83,6 +83,13 @@ def test_each_run_is_described_by_its_versions_and_commit(versions):
     assert "commit abc1234 (with uncommitted changes)" in newer
 
 
+def test_runs_of_different_code_are_flagged(versions):
+    same = versions.markdown(record("3.0.7", "3.11.7", OLDER), record("3.3.8", "3.13.0", NEWER))
+    assert "different code" not in same
+    changed = versions.markdown(record("3.0.7", "3.11.7", OLDER), record("3.3.8", "3.13.0", NEWER, uncommitted=True))
+    assert "**The two runs measured different code**" in changed
+
+
 def test_a_failure_on_one_version_is_shown_and_explained(versions):
     older = record("3.0.7", "3.11.7", OLDER, errors={"pytensor/NUMBA": "NotImplementedError: no Numba conversion"})
     text = versions.markdown(older, record("3.3.8", "3.13.0", NEWER))
