@@ -194,6 +194,22 @@ def test_the_first_read_of_the_blas_flags_looks_for_blas_and_warns_only_then():
     assert same == "True" and warned_again == "0"
 
 
+# -- configuration ----------------------------------------------------------------------------
+
+
+def test_config_flag_is_read():
+    # In a new process: in this one, the BLAS flags may have been read already.
+    code = (
+        "from pytensor import config\n"
+        "from symmodule import _pytensor\n"
+        "before = _pytensor.config_flag_is_read('blas__ldflags')\n"
+        "config.blas__ldflags\n"
+        "print(before, _pytensor.config_flag_is_read('blas__ldflags'), _pytensor.config_flag_is_read('floatX'))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True", "True"]
+
+
 # -- linkers ----------------------------------------------------------------------------------
 
 

@@ -9,11 +9,12 @@ everything needed to make instances without compiling again.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from pytensor.compile.io import In, SymbolicInput
+from pytensor.compile.io import In, SymbolicInput, SymbolicOutput
 from pytensor.compile.maker import FunctionMaker
 from pytensor.compile.sharedvalue import SharedVariable
 from pytensor.graph.basic import Constant as GraphConstant
@@ -26,7 +27,7 @@ from pytensor.tensor import all as pt_all
 
 from symmodule import errors
 from symmodule.compiled import compile_maker
-from symmodule.module.cache import CodeCache
+from symmodule.module.cache import COMPILING, CodeCache
 from symmodule.module.method import Method
 from symmodule.module.plan import Node, Plan, join_path
 
@@ -75,6 +76,16 @@ class ResolvedMethod:
     implicit: list[Variable]  # the state variables it reads or updates, in state order
     mode: Any
 
+    @property
+    def output_list(self) -> list[Any]:
+        """The declared outputs as a list: Variables and ``Out`` specs."""
+        return _as_list(self.outputs)
+
+    @property
+    def output_variables(self) -> list[Variable]:
+        """The Variable of each declared output (an ``Out`` spec's own Variable)."""
+        return [_variable_of(output) for output in self.output_list]
+
 
 def compile_plan(plan: Plan, cache: CodeCache | None = None) -> Blueprint:
     """Compile every Method of ``plan``, reusing code from ``cache`` where it has it.
@@ -90,12 +101,10 @@ def compile_plan(plan: Plan, cache: CodeCache | None = None) -> Blueprint:
         resolved = resolve_method(plan, node)
         variables[node] = tuple(spec.variable for spec in resolved.explicit) + tuple(resolved.implicit)
         key = cache.key(resolved, positions) if cache is not None else None
-        compiled = cache.get(key) if key is not None else None
-        if compiled is None:
-            compiled = _compile(resolved, positions)
-            if key is not None:
-                cache.put(key, compiled)
-        methods[node] = compiled
+        if key is None:
+            methods[node] = _compile(resolved, positions)
+        else:
+            methods[node] = cache.fetch(key, functools.partial(_compile, resolved, positions))
     return Blueprint(plan, methods, variables)
 
 
@@ -115,7 +124,7 @@ def resolve_method(plan: Plan, node: Node) -> ResolvedMethod:
                 errors.INPUT_AND_UPDATE.format(method=node.path, key=plan.state[variable].path)
             )
 
-    expressions = ([] if outputs is None else outputs if isinstance(outputs, list) else [outputs])
+    expressions = [_variable_of(output) for output in _as_list(outputs)]
     roots = list(graph_inputs(expressions + list(updates.values())))
     _check_roots(plan, roots, explicit_vars, node.path)
 
@@ -133,6 +142,14 @@ def resolve_method(plan: Plan, node: Node) -> ResolvedMethod:
         updates = {key: _checked_finite(plan, key, expr) for key, expr in updates.items()}
     mode = method.mode if method.mode is not None else plan.mode
     return ResolvedMethod(node, explicit, outputs, updates, implicit, mode)
+
+
+def _as_list(outputs: Any) -> list[Any]:
+    return [] if outputs is None else outputs if isinstance(outputs, list) else [outputs]
+
+
+def _variable_of(output: Any) -> Variable:
+    return output.variable if isinstance(output, SymbolicOutput) else output
 
 
 def _checked_finite(plan: Plan, member: Variable, expression: Variable) -> Variable:
@@ -167,14 +184,15 @@ def _compile(resolved: ResolvedMethod, positions: dict[object, int]) -> Compiled
         )
         for key in resolved.implicit
     ]
-    maker = compile_maker(
-        resolved.explicit + implicit_specs,
-        resolved.outputs,
-        mode=resolved.mode,
-        givens=stand_ins or None,
-        name=resolved.node.path,
-        on_unused_input="ignore",
-    )
+    with COMPILING:
+        maker = compile_maker(
+            resolved.explicit + implicit_specs,
+            resolved.outputs,
+            mode=resolved.mode,
+            givens=stand_ins or None,
+            name=resolved.node.path,
+            on_unused_input="ignore",
+        )
     bindings: list[int | None] = [None] * len(resolved.explicit)
     bindings += [positions[key] for key in resolved.implicit]
     bindings += [None] * (len(maker.inputs) - len(bindings))
