@@ -241,6 +241,28 @@ class DebugMode(_PyTensorDebugMode):
 _DEBUG_MODE = DebugMode(optimizer="fast_run").excluding("local_careduce_fusion")
 
 
+# PyTensor's own default, config.mode='Mode', means Mode(linker=config.linker,
+# optimizer=config.optimizer); left at their defaults that is FAST_RUN, and the
+# default mode gets FAST_RUN's treatment (the speed rewrites) like the name.
+_DEFAULT_LINKERS = {"auto": "FAST_RUN", "numba": "FAST_RUN", "cvm": "CVM"}
+_DEFAULT_OPTIMIZERS = ("o4", "fast_run")
+
+
+def _configured_mode_name() -> str | None:
+    """The mode name ``config.mode`` stands for, or None when it is none of :data:`MODE_NAMES`.
+
+    None sends ``make()`` to PyTensor's configured mode as it is (e.g.
+    'NanGuardMode', or 'Mode' with a non-default linker or optimizer).
+    """
+    configured = str(config.mode)
+    if configured == "Mode":
+        if str(config.optimizer) not in _DEFAULT_OPTIMIZERS:
+            return None
+        return _DEFAULT_LINKERS.get(str(config.linker))
+    name = _ALIASES.get(configured.upper(), configured.upper())
+    return configured if name in MODE_NAMES else None
+
+
 def resolve_mode(mode: str | Mode | None) -> Mode:
     """Turn a mode name, a Mode object or None (the configured default) into a Mode.
 
@@ -248,7 +270,10 @@ def resolve_mode(mode: str | Mode | None) -> Mode:
     ----------
     mode
         One of :data:`MODE_NAMES` (case-insensitive), a ``Mode`` instance, or
-        None for ``symmodule.config.mode``. Names map to PyTensor's predefined
+        None for the configured default, ``config.mode`` (``PYTENSOR_FLAGS=mode=...``):
+        a name of :data:`MODE_NAMES` is resolved like that name, and PyTensor's
+        own default 'Mode' with the default optimizer is 'FAST_RUN' (or 'CVM'
+        with ``linker=cvm``), speed rewrites included. Names map to PyTensor's predefined
         modes, except 'C' (:class:`CMode`) and 'DEBUG_MODE' (:class:`DebugMode`).
 
     Raises
@@ -260,8 +285,8 @@ def resolve_mode(mode: str | Mode | None) -> Mode:
         # The configured default gets the same treatment as the name passed
         # explicitly (config.mode='C' reports missing C code the same way);
         # PyTensor's other names ('Mode', 'NanGuardMode') go to PyTensor.
-        configured = str(config.mode)
-        if _ALIASES.get(configured.upper(), configured.upper()) not in MODE_NAMES:
+        configured = _configured_mode_name()
+        if configured is None:
             return _explain_missing_blas(get_mode(None))
         mode = configured
     if isinstance(mode, _PyTensorMode):

@@ -6,6 +6,9 @@ graph of :func:`counter_module` (the compile caches then serve it warm).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import numpy as np
@@ -137,8 +140,8 @@ def test_configured_default_mode_is_resolved_like_a_name():
         assert resolve_mode(None) is resolve_mode("C")
         with pytest.raises(NoCCodeError, match="Use mode='CVM'"):
             _inverse_module().make()
-    with pytensor.config.change_flags(mode="Mode"):
-        assert resolve_mode(None) is get_mode(None)
+    with pytensor.config.change_flags(mode="NanGuardMode"):
+        assert type(resolve_mode(None)).__name__ == "NanGuardMode"
 
 
 # -- errors -------------------------------------------------------------------------
@@ -211,3 +214,51 @@ def test_c_mode_names_the_node_whose_c_code_is_missing():
     message = r"of 'f'.*Py_only_double \(in Py_only_double\(x\)\) has none\. Use mode='CVM'"
     with pytest.raises(NoCCodeError, match=message):
         maker.create()
+
+
+_DEFAULT_MODE_PROBE = """
+import symmodule
+from symmodule import tensor as T
+from symmodule.modes import resolve_mode
+m = symmodule.Module()
+m.c = T.dscalar()
+m.inc = symmodule.Method([], m.c + 1, c=m.c + 1)
+inst = m.make(c=0)
+assert inst.inc() == 1.0
+mode = inst.inc.maker.mode
+names = [n for n in ("FAST_RUN", "NUMBA", "CVM", "FAST_COMPILE") if mode is resolve_mode(n)]
+print(names[0] if names else "pytensor:" + type(mode.linker).__name__)
+"""
+
+
+def _default_mode_in_a_clean_process(flags: str | None) -> str:
+    """The mode ``make()`` picks with no ``mode=``, in a process without this suite's overrides."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTENSOR", "SYMMODULE"))}
+    if flags is not None:
+        env["PYTENSOR_FLAGS"] = flags
+    proc = subprocess.run(
+        [sys.executable, "-c", _DEFAULT_MODE_PROBE], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout.split()[-1]
+
+
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        (None, "FAST_RUN"),
+        ("mode=FAST_COMPILE", "FAST_COMPILE"),
+        ("mode=CVM", "CVM"),
+        ("linker=cvm", "CVM"),
+        ("optimizer=fast_compile", "pytensor:NumbaLinker"),
+    ],
+    ids=["no flags", "mode=FAST_COMPILE", "mode=CVM", "linker=cvm", "non-default optimizer"],
+)
+def test_make_without_a_mode_uses_the_documented_default(flags, expected):
+    assert _default_mode_in_a_clean_process(flags) == expected
+
+
+def test_the_default_mode_has_the_speed_rewrites():
+    with pytensor.config.change_flags(mode="Mode"):
+        assert resolve_mode(None) is resolve_mode("FAST_RUN")
+        assert resolve_mode(None).provided_optimizer.extra_rewrites
