@@ -530,6 +530,23 @@ CHECKPOINT_HINT_MALFORMED = (
     "another copy of the checkpoint."
 )
 
+CHECKPOINT_HINT_TRUNCATED = (
+    "The file was cut short (an interrupted copy or download, or a full disk); "
+    "symmodule.save itself never leaves a partial file at the path it writes. "
+    "Load another copy of the checkpoint."
+)
+
+CHECKPOINT_HINT_CORRUPT = "The file was damaged after it was written; load another copy of the checkpoint."
+
+CHECKPOINT_HINT_FOREIGN = (
+    "symmodule.load reads only checkpoints written by symmodule.save (safetensors "
+    "files with symmodule metadata)."
+)
+
+# The reason when the safetensors parser refuses the header's array entries
+# (types, sizes, offsets); ``detail`` is the parser's own message.
+CHECKPOINT_SAFETENSORS_REFUSES = "the safetensors parser refuses it ({detail})"
+
 CHECKPOINT_NOT_A_FILE = "it is {what}, not a regular file"
 
 CHECKPOINT_HINT_NOT_A_FILE = (

@@ -7,7 +7,10 @@
   atomically; loading never runs code from the file.
 * :func:`read_checkpoint` — a file's state dict and metadata, without an instance.
 
-``docs/saving.md`` is the user's guide; ``checkpoint.py`` documents the file layout.
+``docs/saving.md`` is the user's guide. ``checkpoint.py`` documents the file
+layout and holds the public functions; ``metadata.py`` makes and checks the
+metadata, ``files.py`` opens, reads and writes files; the safetensors package
+writes and parses the format itself.
 """
 
 from symmodule.persist.checkpoint import (

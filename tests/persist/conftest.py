@@ -1,11 +1,16 @@
-"""Fixtures for the persistence tests: example modules and an "instance unchanged" check."""
+"""Fixtures for the persistence tests: example modules and checkpoints, an "instance unchanged"
+check, and the rewriting of checkpoint files into hostile ones."""
 
 import copy
+import json
+import os
+import struct
 
 import numpy as np
 import pytest
 
 import symmodule
+from symmodule import errors, persist
 from symmodule import tensor as T
 from symmodule.persist import encode_generator
 
@@ -92,3 +97,135 @@ def make_module():
 @pytest.fixture
 def values():
     return copy.deepcopy(init_values())
+
+
+def small_module():
+    """A vector, a scalar and a stream: a small checkpoint with every kind of entry."""
+    m = symmodule.Module()
+    m.w = T.dvector()
+    m.n = T.lscalar()
+    m.random = T.randomstreams.RandomStreams(seed=3)
+    m.draw = symmodule.Method([], m.random.uniform(size=(2,)))
+    return m
+
+
+@pytest.fixture(scope="module")
+def module():
+    """:func:`small_module`, made once per test file."""
+    return small_module()
+
+
+@pytest.fixture
+def inst(module):
+    return module.make(w=[1.0, 2.0, 3.0], n=4)
+
+
+@pytest.fixture
+def path(inst, tmp_path):
+    """A valid checkpoint of ``inst``."""
+    target = tmp_path / "model.safetensors"
+    persist.save(inst, target)
+    return target
+
+
+def _same_state(a, b):
+    sa, sb = persist.state_dict(a), persist.state_dict(b)
+    assert list(sa) == list(sb) and sa.unset == sb.unset
+    for key in sa:
+        assert (sa[key].dtype, sa[key].shape, sa[key].tobytes()) == (sb[key].dtype, sb[key].shape, sb[key].tobytes())
+
+
+@pytest.fixture
+def same_state():
+    """``same_state(a, b)``: the two instances hold the same state, byte for byte."""
+    return _same_state
+
+
+class Hostile:
+    """Rewrite the bytes of a checkpoint file as a hostile or damaged file would have them."""
+
+    #: As a value: the key is removed.
+    DROP = object()
+
+    @staticmethod
+    def deep_json(levels=100_000):
+        """JSON text nesting ``levels`` lists."""
+        return "[" * levels + "]" * levels
+
+    @staticmethod
+    def split(data):
+        """(header as a dict, data section) of a safetensors file's bytes."""
+        length = struct.unpack("<Q", data[:8])[0]
+        return json.loads(data[8 : 8 + length]), data[8 + length :]
+
+    @staticmethod
+    def join(header, body=b""):
+        """A file's bytes from a header (a dict, or its JSON text) and a data section."""
+        text = header if isinstance(header, str) else json.dumps(header)
+        raw = text.encode("utf-8")
+        return struct.pack("<Q", len(raw)) + raw + body
+
+    @classmethod
+    def rewrite(cls, path, change):
+        """Apply ``change(header)`` to the file's header (it may return a replacement JSON text)."""
+        header, body = cls.split(path.read_bytes())
+        result = change(header)
+        path.write_bytes(cls.join(header if result is None else result, body))
+
+    @staticmethod
+    def set_field(field, value):
+        """A ``change`` for :meth:`rewrite`: the metadata string ``field`` becomes ``value``."""
+
+        def change(header):
+            header["__metadata__"][field] = value
+
+        return change
+
+    @classmethod
+    def set_record(cls, key, value, member="w"):
+        """A ``change``: ``members[member][key]`` (the whole record when ``key`` is None) becomes ``value``."""
+
+        def change(header):
+            members = json.loads(header["__metadata__"]["members"])
+            if value is cls.DROP:
+                del members[member][key]
+            elif key is None:
+                members[member] = value
+            else:
+                members[member][key] = value
+            header["__metadata__"]["members"] = json.dumps(members)
+
+        return change
+
+    @classmethod
+    def set_entry(cls, key, value, entry="w"):
+        """A ``change``: the header's ``entry[key]`` (the whole entry when ``key`` is None) becomes ``value``."""
+
+        def change(header):
+            if value is cls.DROP:
+                del header[entry][key]
+            elif key is None:
+                header[entry] = value
+            else:
+                header[entry][key] = value
+
+        return change
+
+
+@pytest.fixture
+def hostile():
+    """:class:`Hostile`: ``hostile.rewrite(path, hostile.set_field("members", "[]"))``..."""
+    return Hostile
+
+
+def _refused(path, match):
+    with pytest.raises(errors.CheckpointError, match="(?s)" + match) as info:
+        persist.read_checkpoint(path)
+    assert info.value.path == os.fsdecode(path)
+    return info.value
+
+
+@pytest.fixture
+def refused():
+    """``refused(path, match)``: the CheckpointError read_checkpoint raises for ``path``, which it names."""
+    return _refused

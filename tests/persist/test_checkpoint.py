@@ -27,25 +27,18 @@ def saved(layered, tmp_path):
     return module, inst, path
 
 
-def _same_state(a, b):
-    sa, sb = state_dict(a), state_dict(b)
-    assert list(sa) == list(sb) and sa.unset == sb.unset
-    for key in sa:
-        assert (sa[key].dtype, sa[key].shape, sa[key].tobytes()) == (sb[key].dtype, sb[key].shape, sb[key].tobytes())
-
-
 # ------------------------------------------------------------------ round trips
 
 
-def test_save_then_load_into_a_fresh_instance(saved, make_module):
+def test_save_then_load_into_a_fresh_instance(saved, make_module, same_state):
     _, inst, path = saved
     fresh = make_module().make()
     result = load(path, into=fresh)
     assert not (result.missing or result.unexpected or result.mismatched)
-    _same_state(inst, fresh)
+    same_state(inst, fresh)
     for _ in range(2):
         assert np.array_equal(inst.step([1.0, 2.0, 3.0])[0], fresh.step([1.0, 2.0, 3.0])[0])
-    _same_state(inst, fresh)
+    same_state(inst, fresh)
 
 
 def test_the_file_is_plain_safetensors_with_metadata(saved):
@@ -79,7 +72,7 @@ def test_read_checkpoint_needs_no_instance(saved):
     assert sd["count"].shape == () and sd["count"].dtype == np.int64
 
 
-def test_scalars_unset_members_and_many_dtypes_round_trip(tmp_path):
+def test_scalars_unset_members_and_many_dtypes_round_trip(tmp_path, same_state):
     m = symmodule.Module()
     dtypes = ["bool", "int8", "uint8", "int16", "uint16", "int32", "uint32", "int64", "uint64",
               "float16", "float32", "float64", "complex64", "complex128"]
@@ -102,7 +95,7 @@ def test_scalars_unset_members_and_many_dtypes_round_trip(tmp_path):
     save(inst, path)
     fresh = m.make()
     load(path, into=fresh)
-    _same_state(inst, fresh)
+    same_state(inst, fresh)
     assert fresh.unset is None and fresh.empty.shape == (0, 4)
     assert fresh.s11.shape == () and fresh.s11.dtype == np.float64
 
@@ -131,10 +124,10 @@ def test_inner_instance(saved, tmp_path):
     assert np.array_equal(inst.layer.w, np.arange(6.0).reshape(2, 3))
 
 
-def test_pickle_of_instances_keeps_working(layered):
+def test_pickle_of_instances_keeps_working(layered, same_state):
     _, inst = layered
     copy_ = pickle.loads(pickle.dumps(inst))
-    _same_state(inst, copy_)
+    same_state(inst, copy_)
 
 
 # ------------------------------------------------------------------ atomic writes
@@ -323,7 +316,7 @@ def test_a_flipped_byte_in_the_data(saved, unchanged):
     _load_error(path, inst, unchanged, r"the data of '.*' is corrupt \(its checksum does not match\).*damaged")
 
 
-def test_every_flipped_byte_is_reported_or_harmless(tmp_path, unchanged):
+def test_every_flipped_byte_is_reported_or_harmless(tmp_path, unchanged, same_state):
     # Damage anywhere gives a CheckpointError, or (in JSON whitespace/padding) changes nothing.
     m = symmodule.Module()
     m.w = T.dvector()
@@ -343,7 +336,7 @@ def test_every_flipped_byte_is_reported_or_harmless(tmp_path, unchanged):
         except (errors.CheckpointError, errors.StateDictError):
             snap.assert_unchanged()
         else:
-            _same_state(inst, fresh)
+            same_state(inst, fresh)
 
 
 def test_a_corrupt_header(saved, unchanged):
