@@ -1,9 +1,6 @@
 """examples/digits.py: a short, seeded run reaches an accuracy floor and writes a valid PNG."""
 
-import importlib.util
-import pathlib
 import struct
-import sys
 
 import numpy as np
 import pytest
@@ -14,19 +11,12 @@ for package in ("sklearn", "tqdm", "matplotlib"):
 
 from symmodule import introspect
 
-EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "digits.py"
 
 
 @pytest.fixture(scope="module")
-def digits():
-    spec = importlib.util.spec_from_file_location("digits_example", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    try:
-        spec.loader.exec_module(module)
+def digits(example_module):
+    with example_module("digits.py") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 def _png_size(path):

@@ -8,9 +8,6 @@ of its numbers. Values are compared on the unconstrained scale PyMC
 optimises and samples on (``sigma_a_log__`` rather than ``sigma_a``).
 """
 
-import importlib.util
-import pathlib
-import sys
 
 import numpy as np
 import pytest
@@ -18,7 +15,6 @@ from extras import need
 
 pm = need("pymc")
 
-EXAMPLE = pathlib.Path(__file__).resolve().parents[2] / "examples" / "pymc_model.py"
 
 #: The example's default: Numba compiles once per machine (then PyTensor's
 #: disk cache serves it), and runs NUTS and the 5,000 ADVI steps fast.
@@ -26,15 +22,9 @@ MODE = "NUMBA"
 
 
 @pytest.fixture(scope="module")
-def example():
-    spec = importlib.util.spec_from_file_location("pymc_model_example", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    try:
-        spec.loader.exec_module(module)
+def example(example_module):
+    with example_module("pymc_model.py") as module:
         yield module
-    finally:
-        sys.modules.pop(spec.name, None)
 
 
 @pytest.fixture(scope="module")
