@@ -37,6 +37,7 @@ from typing import Any, NamedTuple
 import numpy as np
 import pymc as pm
 
+import symmodule
 from symmodule.pymc import ADVI, MAP
 
 # --8<-- [end:imports]
@@ -183,12 +184,12 @@ def interrupted_fit(model: pm.Model, first: int, then: int, seed: int = 0, mode:
         before.step()
     with tempfile.TemporaryDirectory() as folder:
         path = pathlib.Path(folder) / "advi.safetensors"
-        before.save(path)
+        symmodule.save(before, path)
         resumed = module.make(mode=mode)  # a fresh instance: its own state...
-        resumed.load(path)                # ...replaced by the checkpoint's
+        symmodule.load(path, into=resumed)  # ...replaced by the checkpoint's
     for _ in range(then):
         resumed.step()
-    return dict(straight.state_dict()), dict(resumed.state_dict())
+    return dict(symmodule.state_dict(straight)), dict(symmodule.state_dict(resumed))
 
 
 @dataclass

@@ -22,9 +22,12 @@ Where to start
   :class:`External`, :class:`ComponentList`, :class:`ComponentDict`, and
   ``symmodule.tensor`` (``T``) for symbolic variables and expressions.
 * Make and use: ``Module.make(mode=..., **initial_values)`` returns a
-  :class:`ModuleInstance`; ``inst.save(path)`` and ``inst.load(path)``
-  (or :func:`save` and :func:`load`) keep its state in a file.
-* Inspect: ``inst.summary()``, ``module.effects('method')``, :func:`check`.
+  :class:`ModuleInstance`; :func:`save` and :func:`load` keep its state in a
+  file, :func:`state_dict` and :func:`load_state_dict` as arrays.
+* An instance is a pair: ``blueprint, state = split(inst)`` gives its
+  frozen structure (:class:`Blueprint`) and its values (:class:`State`),
+  and :func:`merge` makes an instance of them.
+* Inspect: :func:`summary`, :func:`effects`, :func:`check`.
 * Compile one function: :func:`function`, :class:`In`, :class:`Out`; modes
   are names ('FAST_COMPILE', 'NUMBA', 'CVM', 'JAX', ...) or :class:`Mode`
   objects, and :class:`ProfileMode` times them.
@@ -41,9 +44,9 @@ sources are the Markdown files of ``docs/``, starting at ``docs/index.md``.
 """
 
 from pytensor import config, shared
-from symmodule.introspect import check
+from symmodule.introspect import check, effects, summary
 from symmodule.modes import Mode
-from symmodule.persist import load, save
+from symmodule.persist import load, load_state_dict, save, state_dict
 from symmodule.module.cache import CodeCache, code_cache
 
 from symmodule import gof, introspect, models, persist, tensor
@@ -53,6 +56,7 @@ from symmodule.compiled import Function
 from symmodule.function_interface import function
 from symmodule.profiling import ProfileMode
 from symmodule.module import (
+    Blueprint,
     ComponentDict,
     ComponentList,
     External,
@@ -61,14 +65,18 @@ from symmodule.module import (
     Method,
     Module,
     ModuleInstance,
+    State,
     default_initialize,
+    merge,
     register_wrapper,
+    split,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AllocationError",
+    "Blueprint",
     "CodeCache",
     "ComponentDict",
     "ComponentList",
@@ -83,20 +91,27 @@ __all__ = [
     "ModuleInstance",
     "Out",
     "ProfileMode",
+    "State",
     "SymmoduleError",
     "check",
     "code_cache",
     "config",
     "default_initialize",
+    "effects",
     "function",
     "gof",
     "introspect",
     "load",
+    "load_state_dict",
+    "merge",
     "models",
     "persist",
     "register_wrapper",
     "save",
     "shared",
+    "split",
+    "state_dict",
+    "summary",
     "tensor",
 ]
 

@@ -41,6 +41,7 @@ from symmodule._pytensor import (
     linker_kind,
     register_function_pickling,
     set_return_none,
+    store_updates_at_once,
 )
 from symmodule.background import BackgroundCompile
 from symmodule.modes import resolve_mode
@@ -117,6 +118,9 @@ class Function(_PyTensorFunction):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # All of a call's updates are stored in one step, so that a KeyboardInterrupt
+        # leaves every member as before the call or as after it (symmodule/_atomic.py).
+        store_updates_at_once(self)
         self._sm_where = None
         self._sm_state = ()
         # Calls of one instance's methods are serialised by the instance's lock
@@ -174,10 +178,12 @@ class Function(_PyTensorFunction):
         return _ContainerView(self)
 
     def __getitem__(self, key: Any) -> Any:
-        return self._sm_find(key).value
+        with self._sm_lock:
+            return self._sm_find(key).value
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._sm_find(key).value = value
+        with self._sm_lock:  # a member's storage: not while a call of its instance runs
+            self._sm_find(key).value = value
 
     # -- calls ---------------------------------------------------------------------
 
@@ -192,6 +198,7 @@ class Function(_PyTensorFunction):
                 target = self if self._sm_background is None else self._sm_target()
                 return _pytensor_call(target, *args, **kwargs)
             except Exception as exc:
+                errors.raise_interrupt_behind(exc)
                 raise self._sm_explain(exc, args, kwargs) from exc
 
     def _sm_target(self) -> Function:
@@ -213,7 +220,11 @@ class Function(_PyTensorFunction):
         PyTensor's own ``Function.__call__`` directly (about 0.1-0.3 us less per
         call). A mistaken call then gets PyTensor's errors, passing too many
         arguments can overwrite a member before failing, and the call does not
-        take the instance's lock: do not use it from several threads at once. Setting
+        take the instance's lock: do not use it from several threads at once.
+        Its updates are still stored all at once (an interrupted call stores
+        all or none), but an interrupt surfaces as the engine reports it (in
+        Numba modes, often as a ``SystemError`` caused by the
+        ``KeyboardInterrupt``). Setting
         ``inst.update.trust_input = True`` also skips PyTensor's conversion of
         the arguments (they must then already have the right dtype and shape).
         """
@@ -228,6 +239,7 @@ class Function(_PyTensorFunction):
         try:
             return super().__call__(*args, **kwargs)
         except Exception as exc:
+            errors.raise_interrupt_behind(exc)
             raise self._sm_explain(exc, args, kwargs) from exc
         finally:
             for storage, value in zip(self._sm_defaults, saved):

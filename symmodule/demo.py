@@ -110,20 +110,21 @@ def inspect(line: symmodule.Module) -> None:
         e = line.effects(name)
         print(f"    {name:<8} reads {', '.join(e.reads)}; updates {', '.join(e.updates) or 'nothing'}")
     print(f"    symmodule.check(line): {symmodule.check(line)}")
-    print("    (inst.summary() tables every member and method, with shapes and bytes)")
+    print("    (symmodule.summary(inst) tables every member and method, with shapes and bytes)")
     print()
 
 
 def save_and_load(inst: Any, mode: Any = None) -> None:
     """Save the trained line's state and load it into a fresh instance."""
     print("5. Save and load. The state, as a file of arrays:")
-    print(f"    inst.state_dict() = {{{', '.join(f'{k!r}: {float(v):.3f}' for k, v in inst.state_dict().items())}}}")
+    state = symmodule.state_dict(inst)
+    print(f"    symmodule.state_dict(inst) = {{{', '.join(f'{k!r}: {float(v):.3f}' for k, v in state.items())}}}")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "line.safetensors"
-        inst.save(path)
+        symmodule.save(inst, path)
         fresh = line_module().make(mode=mode)
-        fresh.load(path)
-    print(f"    fresh.load(path): fresh.a = {float(fresh.a):.3f}, fresh.b = {float(fresh.b):.3f}")
+        symmodule.load(path, into=fresh)
+    print(f"    symmodule.load(path, into=fresh): fresh.a = {float(fresh.a):.3f}, fresh.b = {float(fresh.b):.3f}")
     print(f"    fresh.predict([0, 1]) -> {np.round(fresh.predict(np.array([0.0, 1.0])), 3)}")
     print()
 

@@ -271,6 +271,32 @@ def describe_value(value: Any) -> str:
     return f"a {type(value).__name__} ({array.dtype}, {array.ndim} dimension(s), shape {array.shape})"
 
 
+def raise_interrupt_behind(exc: BaseException) -> None:
+    """Raise the ``KeyboardInterrupt`` (or ``SystemExit``...) that ``exc`` only reports, if any.
+
+    A signal handler raising ``KeyboardInterrupt`` while compiled code runs
+    Python code on its behalf (Numba calls back into Python to unpickle a
+    constant, for one) can reach the caller as another exception: the compiled
+    code ignores the handler's exception and CPython then raises
+    ``SystemError: ... returned a result with an exception set``, with the
+    ``KeyboardInterrupt`` as its cause. A call interrupted by the user must
+    surface as the interrupt itself, so that ``except KeyboardInterrupt:``
+    catches it: this walks ``exc``'s causes and contexts, and raises the
+    first exception found that is not an ``Exception``. It returns when there
+    is none.
+    """
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc.__cause__, exc.__context__]
+    while pending:
+        found = pending.pop()
+        if found is None or id(found) in seen:
+            continue
+        if not isinstance(found, Exception):
+            raise found.with_traceback(found.__traceback__) from None
+        seen.add(id(found))
+        pending += [found.__cause__, found.__context__]
+
+
 # --- the function interface: In(...) and symmodule.function's input specs ----
 
 
@@ -451,7 +477,7 @@ STATE_DICT_PROBLEMS = (
     "Cannot load the state dict into {target}: {count} problem(s), so nothing "
     "was loaded and the instance is unchanged.\n{problems}\n"
     "Give exactly one entry per member, under its path, with the member's "
-    "dtype and shape (inst.state_dict() shows what is expected), or pass "
+    "dtype and shape (symmodule.state_dict(inst) shows what is expected), or pass "
     "strict=False to load only the entries that fit: it returns the keys it skipped."
 )
 
@@ -481,12 +507,43 @@ STATE_BAD_VALUE = "bad value at {key!r}: {reason}"
 STATE_NOT_A_MAPPING = (
     "{function}: the state dict must be a mapping {{path: array}} (what "
     "state_dict() returns), got {given}. To load a checkpoint file, use "
-    "symmodule.load(path, into=inst) or inst.load(path)."
+    "symmodule.load(path, into=inst)."
 )
 
 STATE_NOT_AN_INSTANCE = (
     "{function}: {argument} must be a ModuleInstance (what Module.make() "
     "returns), got {given}."
+)
+
+# --- an instance as a pair: symmodule.split / symmodule.merge (module/blueprint.py, module/state.py)
+
+STATE_UNKNOWN_PATH = (
+    "The state has no entry {path!r}. Its entries are the paths where each member "
+    "first appears: {paths}. (Constants are part of the blueprint, not of the state.)"
+)
+
+MERGE_STATE_MISMATCH = (
+    "merge(): the state does not fit the blueprint of {module}: {problems}. A state "
+    "fits the blueprint it was split from (or a copy of it); to load values into an "
+    "instance from another structure, use symmodule.load_state_dict(inst, state, strict=False)."
+)
+
+MERGE_NOT_A_BLUEPRINT = (
+    "merge(): the first argument must be a Blueprint (what symmodule.split(inst) "
+    "returns first), got {given}."
+)
+
+BLUEPRINT_NO_INSTANCE_AT = (
+    "Blueprint.at({path!r}): the Module made at {module} has no inner module there. "
+    "Inner modules: {known}."
+)
+
+# ``inst.save(path)`` and the like: instance methods that moved to free functions, so that
+# a Member or Method may take their names.
+MOVED_INSTANCE_METHOD = (
+    "inst.{name}(...) is deprecated and will be removed: use {replacement}. Methods on "
+    "instances take names a Member or Method may need, so symmodule keeps them as free "
+    "functions (a member named {name!r} is read as inst.{name} as usual)."
 )
 
 UNSUPPORTED_STATE = (
@@ -498,8 +555,8 @@ UNSUPPORTED_STATE = (
 LOAD_NEEDS_INTO = (
     "symmodule.load({path!r}) needs into=<instance>: a checkpoint holds data "
     "(arrays and metadata), never code, so it cannot rebuild the Module. Make "
-    "the module first and load into it: symmodule.load(path, into=MyModule().make()) "
-    "or inst.load(path). To look at the arrays without an instance, use "
+    "the module first and load into it: symmodule.load(path, into=MyModule().make()). "
+    "To look at the arrays without an instance, use "
     "symmodule.persist.read_checkpoint(path)."
 )
 

@@ -7,6 +7,7 @@ internal fails the test of that internal, whatever else still passes.
 from __future__ import annotations
 
 import copyreg
+import functools
 import inspect
 import io
 import pickle
@@ -90,6 +91,85 @@ def test_pickle_function_reducer_rebuilds_the_subclass_through_its_maker():
     assert type(restored) is Function and float(restored["c"]) == 4.0
     restored(1.0)
     assert float(restored["c"]) == 5.0 and float(fn[c]) == 4.0
+
+
+# -- storing a call's updates -----------------------------------------------------------------
+
+STORE_MODES = ["FAST_COMPILE", "CVM", "NUMBA", "C", "JAX", "DEBUG_MODE"]
+
+
+def _updating_function(mode):
+    x = pt.dscalar("x")
+    a = pytensor.shared(np.float64(1.0), name="a")
+    b = pytensor.shared(np.float64(2.0), name="b")
+    maker = symmodule.compiled.compile_maker([x], a + x, updates={a: a + x, b: b * x}, mode=mode)
+    return maker.create(), a, b
+
+
+@pytest.mark.parametrize("mode", STORE_MODES)
+def test_store_updates_at_once_stores_every_update_in_one_store_all(mode, monkeypatch):
+    if mode == "JAX":
+        pytest.importorskip("jax")
+    stored = []
+    real = _pytensor.store_all
+    monkeypatch.setattr(_pytensor, "store_all", lambda cells, values: stored.append(len(cells)) or real(cells, values))
+    fn, a, b = _updating_function(mode)
+    assert float(fn(3.0)) == 4.0  # the outputs, without the update values
+    assert (float(a.get_value()), float(b.get_value())) == (4.0, 6.0)
+    # The C VM stores them in C (nothing to take over); every other VM calls store_all once.
+    assert stored == ([] if mode == "CVM" else [2])
+    assert fn._update_input_storage == ()  # Function.__call__ itself writes nothing
+
+
+def test_store_updates_at_once_keeps_the_jit_thunk_attributes_callers_read():
+    fn, _, _ = _updating_function("NUMBA")
+    assert fn.vm.__wrapped__.jit_fn is fn.vm.jit_fn
+    assert fn.vm.storage_map is fn.vm.__wrapped__.storage_map and isinstance(fn.vm.allow_gc, bool)
+
+
+def test_store_updates_at_once_forwards_a_vm_object_s_attributes():
+    fn, _, _ = _updating_function("C")
+    assert fn.vm.cthunk is fn.vm.__wrapped__.cthunk  # mode 'C''s _CThunk, its attributes read through
+    fn.vm.nodes = fn.vm.__wrapped__.nodes  # and written through
+
+
+class _InterruptedOnDemand(Op):
+    """``x``, or a KeyboardInterrupt (as from a signal handler) while ``interrupt`` is set."""
+
+    itypes = [pt.dscalar]
+    otypes = [pt.dscalar]
+    interrupt = False
+
+    def perform(self, node, inputs, outputs):
+        if _InterruptedOnDemand.interrupt:
+            raise KeyboardInterrupt
+        outputs[0][0] = np.array(inputs[0])  # a copy: the Op declares no view
+
+
+def test_store_updates_at_once_puts_debugmode_inputs_back_after_an_interrupt(monkeypatch):
+    x = pt.dscalar("x")
+    a = pytensor.shared(np.float64(1.0), name="a")
+    b = pytensor.shared(np.float64(2.0), name="b")
+    step = _InterruptedOnDemand()(x)
+    fn = symmodule.compiled.compile_maker([x], a, updates={a: a + step, b: b * step}, mode="DEBUG_MODE").create()
+    monkeypatch.setattr(_InterruptedOnDemand, "interrupt", True)
+    with pytest.raises(KeyboardInterrupt):
+        fn(3.0)
+    # DebugMode had taken the inputs out of their storage: they are back, and nothing was updated.
+    assert (float(a.get_value()), float(b.get_value())) == (1.0, 2.0)
+    storage_map = fn.vm.__wrapped__.storage_map
+    assert all(cell[0] is None for variable, cell in storage_map.items() if variable.owner is not None)
+    monkeypatch.setattr(_InterruptedOnDemand, "interrupt", False)
+    fn(3.0)  # and the next call runs (DebugMode checks that no intermediate result is left)
+    assert (float(a.get_value()), float(b.get_value())) == (4.0, 6.0)
+
+
+def test_updating_vm_perform_updates_is_what_python_vms_call():
+    fn, _, _ = _updating_function("FAST_COMPILE")
+    from pytensor.link.vm import UpdatingVM
+
+    assert isinstance(fn.vm, UpdatingVM)
+    assert isinstance(fn.vm.__dict__["perform_updates"], functools.partial)  # the instance's, not the class's
 
 
 # -- a function's inputs ------------------------------------------------------------------

@@ -7,6 +7,7 @@ door ``compile``, ``errors`` and ``modes``): the internals a user never imports
 stay importable but are not advertised.
 """
 
+import importlib
 import types
 
 import pytensor
@@ -19,6 +20,7 @@ from symmodule.compile import module as M
 
 SYMMODULE_ALL = [
     "AllocationError",
+    "Blueprint",
     "CodeCache",
     "ComponentDict",
     "ComponentList",
@@ -33,20 +35,27 @@ SYMMODULE_ALL = [
     "ModuleInstance",
     "Out",
     "ProfileMode",
+    "State",
     "SymmoduleError",
     "check",
     "code_cache",
     "config",
     "default_initialize",
+    "effects",
     "function",
     "gof",
     "introspect",
     "load",
+    "load_state_dict",
+    "merge",
     "models",
     "persist",
     "register_wrapper",
     "save",
     "shared",
+    "split",
+    "state_dict",
+    "summary",
     "tensor",
 ]
 
@@ -198,3 +207,33 @@ def test_composite_base_set_raises_not_implemented():
 
 def test_module_is_a_composite():
     assert issubclass(M.Module, M.Composite) and issubclass(M.Composite, M.Component)
+
+
+# -- an instance's own namespace: its members and methods, and almost nothing else
+
+
+def test_the_instance_class_has_one_public_method_initialize():
+    public = [name for name in dir(symmodule.ModuleInstance) if not name.startswith("_")]
+    assert public == ["initialize"]
+
+
+@pytest.mark.parametrize(
+    "name, function",
+    [
+        ("save", "symmodule.persist.save"),
+        ("load", "symmodule.persist.load"),
+        ("state_dict", "symmodule.persist.state_dict"),
+        ("load_state_dict", "symmodule.persist.load_state_dict"),
+        ("summary", "symmodule.introspect.summary"),
+        ("effects", "symmodule.introspect.effects"),
+        ("check", "symmodule.introspect.check"),
+    ],
+)
+def test_the_free_functions_are_those_of_persist_and_introspect(name, function):
+    module, _, attribute = function.rpartition(".")
+    assert getattr(symmodule, name) is getattr(importlib.import_module(module), attribute)
+
+
+@pytest.mark.parametrize("name", ["Blueprint", "State", "split", "merge"])
+def test_the_pair_names_are_those_of_the_module_package(name):
+    assert getattr(symmodule, name) is getattr(symmodule.module, name)

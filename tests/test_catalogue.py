@@ -122,7 +122,7 @@ def initial_values() -> dict[str, Any]:
 
 
 def _frozen_state(inst) -> tuple:
-    sd = inst.state_dict()
+    sd = symmodule.state_dict(inst)
     arrays = {key: (value.dtype.str, value.shape, value.tobytes()) for key, value in sd.items()}
     return arrays, dict(sd.aliases), list(sd.unset), list(sd)
 
@@ -133,7 +133,7 @@ class Snapshot:
     def __init__(self, ctx: Ctx) -> None:
         inst = ctx.inst
         self.state = _frozen_state(inst)
-        sd = inst.state_dict()
+        sd = symmodule.state_dict(inst)
         self.objects = {path: inst[path] for path in sd if path != "random.rng0"}
         self.objects["random.rng0"] = inst.random[ctx.noise]
         self.aliases = dict(sd.aliases)
@@ -545,7 +545,7 @@ def initialize_with_a_bad_inner_value_after_a_good_one(ctx):
 
 def edited_state(ctx, **changes):
     """The instance's own state dict with entries removed (value ...) or replaced."""
-    sd = ctx.inst.state_dict()
+    sd = symmodule.state_dict(ctx.inst)
     for key, value in changes.items():
         key = key.replace("__", ".")
         if value is ...:
@@ -557,32 +557,32 @@ def edited_state(ctx, **changes):
 
 @case(errors.StateDictError, r"missing 'b'")
 def load_state_dict_with_a_missing_key(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, b=...))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, b=...))
 
 
 @case(errors.StateDictError, r"unexpected 'bias'")
 def load_state_dict_with_an_unexpected_key(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, bias=np.zeros(2)))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, bias=np.zeros(2)))
 
 
 @case(errors.StateDictError, r"wrong shape at 'W'.*\(3, 3\)")
 def load_state_dict_with_a_wrong_shape(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, W=np.zeros((3, 3))))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, W=np.zeros((3, 3))))
 
 
 @case(errors.StateDictError, r"wrong shape at 'W'.*2 dimension")
 def load_state_dict_with_a_wrong_ndim(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, W=np.zeros(6)))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, W=np.zeros(6)))
 
 
 @case(errors.StateDictError, r"wrong shape at 'bias3'.*shape \(3\)", setup=unset("bias3"))
 def load_state_dict_with_a_wrong_static_shape(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, bias3=np.zeros(2)))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, bias3=np.zeros(2)))
 
 
 @case(errors.StateDictError, r"wrong dtype at 'count'.*int32.*int64")
 def load_state_dict_with_a_wrong_dtype(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, count=np.array(1, dtype="int32")))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, count=np.array(1, dtype="int32")))
 
 
 def _all_four(exc):
@@ -599,17 +599,17 @@ def _all_four(exc):
 )
 def load_state_dict_with_several_problems_at_once(ctx):
     bad = edited_state(ctx, b=..., bias=np.zeros(2), W=np.zeros((3, 3)), count=np.array(1, dtype="int32"))
-    ctx.inst.load_state_dict(bad)
+    symmodule.load_state_dict(ctx.inst, bad)
 
 
 @case(errors.StateDictError, r"at 's'")
 def load_state_dict_with_a_string_value(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, s="hello"))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, s="hello"))
 
 
 @case(errors.StateDictError, r"at 'table\.y'")
 def load_state_dict_with_an_object_value(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, table__y=object()))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, table__y=object()))
 
 
 # docs/saving.md: "Unset members (no value yet) are not entries; sd.unset lists
@@ -617,45 +617,45 @@ def load_state_dict_with_an_object_value(ctx):
 # load must refuse it rather than silently erase the trained value of 's'.
 @case(errors.StateDictError, r"'s'")
 def load_state_dict_with_a_none_value(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, s=None))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, s=None))
 
 
 @case(errors.StateDictError, r"bad value at 'random\.rng0'.*JSON")
 def load_state_dict_with_garbage_generator_bytes(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, random__rng0=np.frombuffer(b"garbage", dtype=np.uint8).copy()))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, random__rng0=np.frombuffer(b"garbage", dtype=np.uint8).copy()))
 
 
 @case(errors.StateDictError, r"bad value at 'random\.rng0'.*os\.system")
 def load_state_dict_with_an_unknown_bit_generator(ctx):
-    state = json.loads(bytes(ctx.inst.state_dict()["random.rng0"]).decode())
+    state = json.loads(bytes(symmodule.state_dict(ctx.inst)["random.rng0"]).decode())
     state["bit_generator"] = "os.system"
     encoded = np.frombuffer(json.dumps(state).encode(), dtype=np.uint8).copy()
-    ctx.inst.load_state_dict(edited_state(ctx, random__rng0=encoded))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, random__rng0=encoded))
 
 
 @case(errors.StateDictError, r"bad value at 'random\.rng0'.*uint8")
 def load_state_dict_with_a_float_array_as_generator(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, random__rng0=np.zeros(3)))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, random__rng0=np.zeros(3)))
 
 
 @case(errors.StateDictError, r"bad value at 's'.*Generator")
 def load_state_dict_with_a_generator_for_an_array(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, s=np.random.default_rng(0)))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, s=np.random.default_rng(0)))
 
 
 @case(errors.StateDictError, r"unexpected 'scale'.*constant")
 def load_state_dict_with_a_constant_entry(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, scale=np.array(3.0)))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, scale=np.array(3.0)))
 
 
 @case(errors.StateDictError, r"unexpected 'tied\.v'.*same member as 'inner\.v'")
 def load_state_dict_with_an_alias_and_its_first_path(ctx):
-    ctx.inst.load_state_dict(edited_state(ctx, tied__v=np.zeros(3)))
+    symmodule.load_state_dict(ctx.inst, edited_state(ctx, tied__v=np.zeros(3)))
 
 
 @case(errors.StateArgumentError, r"load_state_dict.*mapping.*list")
 def load_state_dict_of_a_list_of_pairs(ctx):
-    ctx.inst.load_state_dict(list(ctx.inst.state_dict().items()))
+    symmodule.load_state_dict(ctx.inst, list(symmodule.state_dict(ctx.inst).items()))
 
 
 # --------------------------------------------------------------------------- checkpoint files (16)
@@ -672,51 +672,51 @@ def _with_header(raw: bytes, edit: Callable[[dict], Any]) -> bytes:
 
 @case(FileNotFoundError, r"nope\.safetensors")
 def load_a_missing_file(ctx):
-    ctx.inst.load(os.path.join(ctx.folder, "nope.safetensors"))
+    symmodule.load(os.path.join(ctx.folder, "nope.safetensors"), into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*empty\.safetensors'.*empty")
 def load_an_empty_file(ctx):
-    ctx.inst.load(ctx.write("empty.safetensors", b""))
+    symmodule.load(ctx.write("empty.safetensors", b""), into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*cut\.safetensors'.*truncated")
 def load_a_file_truncated_in_its_header(ctx):
-    ctx.inst.load(ctx.write("cut.safetensors", ctx.raw[:100]))
+    symmodule.load(ctx.write("cut.safetensors", ctx.raw[:100]), into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*cut\.safetensors'.*truncated")
 def load_a_file_truncated_in_its_data(ctx):
-    ctx.inst.load(ctx.write("cut.safetensors", ctx.raw[:-10]))
+    symmodule.load(ctx.write("cut.safetensors", ctx.raw[:-10]), into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*bad\.safetensors'.*header")
 def load_a_file_with_a_corrupt_header(ctx):
-    ctx.inst.load(ctx.write("bad.safetensors", ctx.raw[:8] + b"{garbage" + ctx.raw[16:]))
+    symmodule.load(ctx.write("bad.safetensors", ctx.raw[:8] + b"{garbage" + ctx.raw[16:]), into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*bad\.safetensors'.*corrupt.*checksum")
 def load_a_file_with_corrupt_data(ctx):
     raw = bytearray(ctx.raw)
     raw[-5] ^= 0xFF
-    ctx.inst.load(ctx.write("bad.safetensors", bytes(raw)))
+    symmodule.load(ctx.write("bad.safetensors", bytes(raw)), into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*model\.pkl'.*pickle")
 def load_a_pickle(ctx):
-    ctx.inst.load(ctx.write("model.pkl", pickle.dumps(ctx.inst.state_dict())))
+    symmodule.load(ctx.write("model.pkl", pickle.dumps(symmodule.state_dict(ctx.inst))), into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*model\.npy'.*\.npy")
 def load_a_npy_file(ctx):
     buffer = io.BytesIO()
     np.save(buffer, np.arange(6.0))
-    ctx.inst.load(ctx.write("model.npy", buffer.getvalue()))
+    symmodule.load(ctx.write("model.npy", buffer.getvalue()), into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*notes\.txt'.*text file")
 def load_a_text_file(ctx):
-    ctx.inst.load(ctx.write("notes.txt", b"W = [[0, 1, 2], [3, 4, 5]]\n"))
+    symmodule.load(ctx.write("notes.txt", b"W = [[0, 1, 2], [3, 4, 5]]\n"), into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*foreign\.safetensors'.*not a symmodule checkpoint")
@@ -725,7 +725,7 @@ def load_a_foreign_safetensors_file(ctx):
 
     target = os.path.join(ctx.folder, "foreign.safetensors")
     save_file({"W": np.zeros((2, 3))}, target)
-    ctx.inst.load(target)
+    symmodule.load(target, into=ctx.inst)
 
 
 @case(errors.CheckpointError, r"'.*future\.safetensors'.*format version 2")
@@ -733,12 +733,12 @@ def load_a_future_format_version(ctx):
     def bump(header):
         header["__metadata__"]["format_version"] = "2"
 
-    ctx.inst.load(ctx.write("future.safetensors", _with_header(ctx.raw, bump)))
+    symmodule.load(ctx.write("future.safetensors", _with_header(ctx.raw, bump)), into=ctx.inst)
 
 
 @case(IsADirectoryError, r"Is a directory")
 def load_a_directory(ctx):
-    ctx.inst.load(ctx.folder)
+    symmodule.load(ctx.folder, into=ctx.inst)
 
 
 @case(errors.StateArgumentError, r"needs into=")
@@ -756,8 +756,8 @@ def load_the_checkpoint_of_another_module(ctx):
     other = Module()
     other.W = T.dmatrix()
     target = os.path.join(ctx.folder, "other.safetensors")
-    other.make(W=np.zeros((2, 3))).save(target)
-    ctx.inst.load(target)
+    symmodule.save(other.make(W=np.zeros((2, 3))), target)
+    symmodule.load(target, into=ctx.inst)
 
 
 def _resize_w(ctx):
@@ -766,7 +766,7 @@ def _resize_w(ctx):
 
 @case(errors.StateDictError, r"(?s)model\.safetensors.*wrong shape at 'W'", setup=_resize_w)
 def load_a_checkpoint_that_no_longer_fits(ctx):
-    ctx.inst.load(ctx.path)
+    symmodule.load(ctx.path, into=ctx.inst)
 
 
 # --------------------------------------------------------------------------- declarations and API misuse (22)
@@ -827,9 +827,9 @@ def method_output_that_is_not_an_expression(m):
     m.bad = Method([], object())
 
 
-@declaration(errors.DeclarationError, r"'state_dict' is reserved", fix="state_dict")
+@declaration(errors.DeclarationError, r"'initialize' is reserved", fix="initialize")
 def member_with_a_reserved_name(m):
-    m.state_dict = T.dscalar()
+    m.initialize = T.dscalar()
 
 
 @declaration(errors.ModeError, r"Unknown mode 'FASTEST'", trigger=lambda m: m.make(mode="FASTEST"), fix=None)
@@ -942,7 +942,7 @@ def test_bad_input_is_refused_and_state_is_kept(bad: Case, tmp_path):
     inst = module.make(**bad.make, **initial_values())
     ctx = Ctx(module, inst, module._noise, str(tmp_path))
     ctx.path = os.path.join(ctx.folder, "model.safetensors")
-    inst.save(ctx.path)
+    symmodule.save(inst, ctx.path)
     with open(ctx.path, "rb") as handle:
         ctx.raw = handle.read()
     if bad.setup is not None:

@@ -34,23 +34,25 @@ class _MethodFacts:
 
 
 class _Scope:
-    """A plan, the part of it asked about, and (for instances) the live storage."""
+    """A plan, the part of it asked about, and (for instances) a snapshot of the state's values."""
 
     def __init__(self, obj: Any) -> None:
+        from symmodule.module.blueprint import split
         from symmodule.module.instance import ModuleInstance
         from symmodule.module.module import Module
 
         if isinstance(obj, ModuleInstance):
-            root = obj._sm_root()
-            self.plan: Plan = root._sm_blueprint.plan
-            self.storage: dict[object, Any] | None = root._sm_storage
-            self.prefix: str = obj._sm_path
+            blueprint, state = split(obj)
+            self.plan: Plan = blueprint.plan
+            #: ``{state path: value}``, read at one moment (None before make()).
+            self.values: dict[str, Any] | None = state.snapshot()
+            self.prefix: str = blueprint.path
             self.title = f"{type(obj).__name__} of {type(obj.component).__name__}" + (
-                f" at {obj._sm_path!r}" if obj._sm_path else ""
+                f" at {blueprint.path!r}" if blueprint.path else ""
             )
         elif isinstance(obj, Module):
             self.plan = Plan(obj)
-            self.storage = None
+            self.values = None
             self.prefix = ""
             self.title = f"Module {type(obj).__name__} (not made: shapes from the declared types)"
         else:

@@ -244,7 +244,7 @@ def summary(obj: Any) -> Summary:
         )
     return Summary(
         title=scope.title,
-        made=scope.storage is not None,
+        made=scope.values is not None,
         members=members,
         methods=tuple(methods),
         findings=tuple(_check(scope, notes=False)),
@@ -259,10 +259,10 @@ def _member_row(scope: _Scope, key: object, read_by: tuple[str, ...], updated_by
     kind = "constant" if spec.readonly else "member"
     type_ = spec.type
     dtype = str(getattr(type_, "dtype", type_))
-    if scope.storage is not None:
-        value = scope.storage[key].storage[0]
+    if scope.values is not None and not spec.readonly:
+        value = scope.values[spec.path]
     else:
-        value = spec.initial
+        value = spec.initial  # a constant's value, or a member's before make()
     if value is not None:
         try:
             array = np.asarray(value)
@@ -274,7 +274,7 @@ def _member_row(scope: _Scope, key: object, read_by: tuple[str, ...], updated_by
                 int(array.size), int(array.nbytes), read_by, updated_by, aliases,
             )
     static = getattr(type_, "shape", None)
-    if scope.storage is not None:
+    if scope.values is not None:
         shape = "unset"
         size = nbytes = None
     elif static is not None:

@@ -3,8 +3,9 @@
 For a Method node this module resolves the declaration against the plan —
 explicit inputs, outputs, update keys (Variables or paths) — checks it, and
 compiles it with the Members it reads as implicit inputs and its updates as
-explicit ``In(..., update=...)`` specs. The result is a :class:`Blueprint`:
-everything needed to make instances without compiling again.
+explicit ``In(..., update=...)`` specs. The result is a
+:class:`~symmodule.module.blueprint.Blueprint`: everything needed to make
+instances without compiling again.
 """
 
 from __future__ import annotations
@@ -27,11 +28,12 @@ from pytensor.tensor import all as pt_all
 
 from symmodule import errors
 from symmodule.compiled import compile_maker
+from symmodule.module.blueprint import Blueprint
 from symmodule.module.cache import COMPILING, CodeCache
 from symmodule.module.method import Method
 from symmodule.module.plan import Node, Plan, join_path
 
-__all__ = ["CompiledMethod", "Blueprint", "ResolvedMethod", "compile_plan", "resolve_method"]
+__all__ = ["CompiledMethod", "ResolvedMethod", "compile_plan", "resolve_method"]
 
 
 @dataclass(eq=False)
@@ -45,24 +47,6 @@ class CompiledMethod:
 
     maker: FunctionMaker
     bindings: tuple[int | None, ...]
-
-
-@dataclass(eq=False)
-class Blueprint:
-    """A planned and compiled Module: instantiate it as many times as needed."""
-
-    plan: Plan
-    methods: dict[Node, CompiledMethod]
-    #: Per method, this plan's own variables for the maker's explicit and state
-    #: inputs, in order: compiled code may come from an equal Module, whose
-    #: variables are other objects, and ``fn.container[var]`` must still work.
-    variables: dict[Node, tuple[Variable, ...]]
-
-    def instantiate(self) -> Any:
-        """A new instance with fresh storage (every Member unset, constants set)."""
-        from symmodule.module.instance import Builder
-
-        return Builder(self).build_root()
 
 
 @dataclass(eq=False)

@@ -1,31 +1,40 @@
 """Stage 4 of make(): storage, and the instance objects users hold.
 
-:class:`Builder` turns a :class:`~symmodule.module.compiler.Blueprint` into a
-fresh instance tree: one storage cell per piece of state
-(:class:`~symmodule.module.storage.MemberStorage`), one compiled
-function per Method (``maker.create`` bound to those containers, no
-recompilation), one :class:`ModuleInstance` per Module and list/dict-like
-objects for containers. The same component reached through several paths is
-built once, so every path sees the same object and the same storage.
+:class:`Builder` turns a :class:`~symmodule.module.blueprint.Blueprint` into
+a fresh instance tree: one storage cell per piece of state
+(:class:`~symmodule.module.storage.MemberStorage`), gathered with the tree's
+lock in one :class:`~symmodule.module.state.State`; one compiled function
+per Method (``maker.create`` bound to those containers, no recompilation);
+one :class:`ModuleInstance` per Module and list/dict-like objects for
+containers. The same component reached through several paths is built once,
+so every path sees the same object and the same storage.
+
+Every read and write of a member through an instance (``inst.c``,
+``inst.c = v``, ``inst.layers[0] = v``) takes the State's lock, as method
+calls do; writes of several members at once are all or nothing
+(:meth:`~symmodule.module.state.State.atomically`). Copies and pickles are
+made from the instance's (blueprint, state) pair.
 """
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import difflib
-import threading
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+import functools
+import importlib
+import warnings
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from symmodule import errors
 from symmodule._pytensor import add_input_key
 from symmodule.compiled import Function, fresh_storage
 from symmodule.module.member import External, convert_value
+from symmodule.module.state import State
 from symmodule.module.storage import MemberStorage, placement
 
 if TYPE_CHECKING:
-    from symmodule.module.compiler import Blueprint
+    from symmodule.module.blueprint import Blueprint
     from symmodule.module.plan import Node
 
 __all__ = [
@@ -40,18 +49,31 @@ __all__ = [
 # Names every instance has; a Module child with one of these names is refused at make().
 RESERVED_NAMES = ("component", "initialize")
 
+# Instance methods that became free functions, so that a Member or Method may take
+# their names: name -> (what to write instead, module, function, how the instance is passed).
+_MOVED: dict[str, tuple[str, str, str, str]] = {
+    "state_dict": ("symmodule.state_dict(inst)", "symmodule.persist", "state_dict", "first"),
+    "load_state_dict": ("symmodule.load_state_dict(inst, state)", "symmodule.persist", "load_state_dict", "first"),
+    "save": ("symmodule.save(inst, path)", "symmodule.persist", "save", "first"),
+    "load": ("symmodule.load(path, into=inst)", "symmodule.persist", "load", "into"),
+    "summary": ("symmodule.summary(inst)", "symmodule.introspect", "summary", "first"),
+    "effects": ("symmodule.effects(inst, method)", "symmodule.introspect", "effects", "first"),
+}
+
 
 class StateSlot:
-    """A Member as seen from an instance: its storage cell (shared by every method) and its path."""
+    """A Member as seen from an instance: its storage cell (shared by every method), its path, the tree's lock."""
 
-    __slots__ = ("container", "path")
+    __slots__ = ("container", "path", "lock")
 
-    def __init__(self, container: MemberStorage, path: str) -> None:
+    def __init__(self, container: MemberStorage, path: str, lock: Any) -> None:
         self.container = container
         self.path = path
+        self.lock = lock
 
     def get(self) -> Any:
-        return self.container.storage[0]
+        with self.lock:
+            return self.container.storage[0]
 
     def set(self, value: Any) -> None:
         container = self.container
@@ -59,7 +81,9 @@ class StateSlot:
             raise errors.ReadonlyMemberError(
                 errors.READONLY.format(member=self.path, value=container.storage[0])
             )
-        container.store(None if value is None else convert_value(container.type, value, self.path))
+        value = container.prepare(None if value is None else convert_value(container.type, value, self.path))
+        with self.lock:  # never while a call of the instance runs: it would overwrite this write
+            container.storage[0] = value
 
 
 class Builder:
@@ -72,15 +96,15 @@ class Builder:
             key: MemberStorage(spec.type, _initial_value(spec), place=place, readonly=spec.readonly, name=spec.path)
             for key, spec in blueprint.plan.state.items()
         }
+        # One State, and so one lock, per instance tree: its methods share storage.
+        self.state = State(list(self.storage.values()))
         self._built: dict[int, Any] = {}
         self._state_keys = list(blueprint.plan.state)
-        # One lock per instance tree: its methods share storage (see Function._sm_lock).
-        self.lock = threading.RLock()
 
     def build_root(self) -> ModuleInstance:
         root = self.build(self.blueprint.plan.root)
         object.__setattr__(root, "_sm_blueprint", self.blueprint)
-        object.__setattr__(root, "_sm_storage", self.storage)
+        object.__setattr__(root, "_sm_tree_state", self.state)
         for obj in _walk_instances(root, include_dicts=True, include_lists=True):
             if obj is not root:
                 object.__setattr__(obj, "_sm_root_ref", root)
@@ -98,7 +122,7 @@ class Builder:
 
     def state_slot(self, key: object) -> StateSlot:
         spec = self.blueprint.plan.state[key]
-        return StateSlot(self.storage[key], spec.path)
+        return StateSlot(self.storage[key], spec.path, self.state.lock)
 
     def function(self, node: Node) -> Function:
         compiled = self.blueprint.methods[node]
@@ -112,7 +136,7 @@ class Builder:
         for variable, container in zip(self.blueprint.variables[node], fn.input_storage):
             add_input_key(fn, variable, container)
         fn._sm_where = f"Method {node.path!r}"
-        fn._sm_lock = self.lock
+        fn._sm_lock = self.state.lock
         fn._sm_state = tuple(
             (self.storage[keys[position]], state[keys[position]].path)
             for position in compiled.bindings
@@ -137,24 +161,14 @@ def _initial_value(spec: Any) -> Any:
     return convert_value(spec.type, copy.deepcopy(spec.initial), spec.path)
 
 
-@contextlib.contextmanager
-def all_or_nothing(obj: Any) -> Iterator[None]:
-    """Undo every member write made inside the block if it raises.
+def atomically(obj: Any, block: Callable[[], Any]) -> Any:
+    """Run ``block()`` under the tree's lock; if it raises, every member is put back as it was.
 
-    Member writes replace a container's value (they never write into the
-    stored array), so keeping the previous values of the tree's containers is
-    enough to restore them. Used by the operations that write several members
-    (assigning a whole container, initialising).
+    Used by the operations that write several members one by one (assigning
+    a whole container, initialising); ``obj`` is any object of the tree.
     """
-    root = getattr(obj, "_sm_root_ref", None) or obj
-    containers = list(getattr(root, "_sm_storage", {}).values())
-    saved = [container.storage[0] for container in containers]
-    try:
-        yield
-    except BaseException:
-        for container, value in zip(containers, saved):
-            container.storage[0] = value
-        raise
+    root = obj.__dict__.get("_sm_root_ref") or obj
+    return root._sm_tree_state.atomically(block)
 
 
 def assign_into(cell: Any, value: Any, where: str) -> None:
@@ -191,6 +205,21 @@ class ModuleInstance:
     Inner modules are inner instances; lists and dicts of components are
     list- and dict-like. ``inst.component`` is the Module that made it.
 
+    An instance is a pair: its blueprint (the frozen structure ``make()``
+    planned and compiled) and its state (every value it holds), which
+    :func:`symmodule.split` returns and :func:`symmodule.merge` puts back
+    together. Its own namespace holds only its members, methods and inner
+    modules, plus ``component`` and ``initialize``: saving, loading and
+    inspecting are free functions (:func:`symmodule.save`,
+    :func:`symmodule.load`, :func:`symmodule.state_dict`,
+    :func:`symmodule.summary`, ...), so a Member or Method may be named
+    ``save`` or ``summary``.
+
+    Reads and writes of members, method calls, copies and pickles of one
+    instance tree take the same re-entrant lock, so each sees the state
+    between two calls; and a call, even interrupted by ``KeyboardInterrupt``,
+    leaves every member as before it or as after it.
+
     Examples
     --------
     >>> import symmodule
@@ -216,11 +245,11 @@ class ModuleInstance:
         set_ = object.__setattr__
         set_(self, "component", component)
         set_(self, "_sm_path", path)
-        set_(self, "_sm_state", {})
+        set_(self, "_sm_members", {})
         set_(self, "_sm_structure", {})
         for name, obj in children:
             if isinstance(obj, StateSlot):
-                self._sm_state[name] = obj
+                self._sm_members[name] = obj
             elif isinstance(obj, External):
                 continue
             else:
@@ -230,16 +259,18 @@ class ModuleInstance:
     # -- attribute access --------------------------------------------------------------
 
     def __getattr__(self, name: str) -> Any:
-        # Only called when normal lookup fails: members live in _sm_state.
-        state = self.__dict__.get("_sm_state")
-        if state is not None and name in state:
-            return state[name].get()
+        # Only called when normal lookup fails: members live in _sm_members.
+        members = self.__dict__.get("_sm_members")
+        if members is not None and name in members:
+            return members[name].get()
+        if name in _MOVED and members is not None:
+            return _moved(self, name)
         raise AttributeError(self._sm_missing(name))
 
     def __setattr__(self, name: str, value: Any) -> None:
-        state = self.__dict__.get("_sm_state")
-        if state is not None and name in state:
-            state[name].set(value)
+        members = self.__dict__.get("_sm_members")
+        if members is not None and name in members:
+            members[name].set(value)
         elif name in self.__dict__.get("_sm_structure", ()):
             assign_into(self._sm_structure[name], value, self._sm_where(name))
         elif name == "component" or name.startswith("_sm_"):
@@ -248,7 +279,7 @@ class ModuleInstance:
             object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
-        if name in self._sm_state or name in self._sm_structure:
+        if name in self._sm_members or name in self._sm_structure:
             raise AttributeError(
                 f"Cannot delete {self._sm_where(name)}: it is part of the structure fixed by make(); "
                 f"set a member to None to unset it."
@@ -276,7 +307,7 @@ class ModuleInstance:
         return holder
 
     def __dir__(self) -> list[str]:
-        return sorted(set(super().__dir__()) | set(self._sm_state))
+        return sorted(set(super().__dir__()) | set(self._sm_members))
 
     def _sm_where(self, name: str) -> str:
         return f"{self._sm_path}.{name}" if self._sm_path else name
@@ -297,50 +328,12 @@ class ModuleInstance:
                 f"{where} is a plain attribute of the Module, not copied to instances; "
                 f"read it as inst.component.{name}."
             )
-        known = sorted(set(self.__dict__.get("_sm_state", ())) | set(self.__dict__.get("_sm_structure", ())))
+        known = sorted(set(self.__dict__.get("_sm_members", ())) | set(self.__dict__.get("_sm_structure", ())))
         close = difflib.get_close_matches(name, known, n=3)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         return f"{type(self).__name__} has no member, method or attribute {where!r}.{hint}"
 
-    # -- state as data (symmodule/persist/) --------------------------------------------------
-
-    def state_dict(self) -> Any:
-        """``{dotted.path: array}``, one entry per piece of state; see :func:`symmodule.persist.state_dict`."""
-        from symmodule import persist
-
-        return persist.state_dict(self)
-
-    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> Any:
-        """Restore a state dict, all or nothing; see :func:`symmodule.persist.load_state_dict`."""
-        from symmodule import persist
-
-        return persist.load_state_dict(self, state, strict=strict)
-
-    def save(self, path: Any) -> None:
-        """Write a checkpoint file atomically; see :func:`symmodule.persist.save`."""
-        from symmodule import persist
-
-        persist.save(self, path)
-
-    def load(self, path: Any, strict: bool = True) -> Any:
-        """Restore a checkpoint file into this instance; see :func:`symmodule.persist.load`."""
-        from symmodule import persist
-
-        return persist.load(path, into=self, strict=strict)
-
-    # -- introspection (symmodule/introspect.py) --------------------------------------------
-
-    def summary(self) -> Any:
-        """A table of members (with sizes) and methods; see :func:`symmodule.introspect.summary`."""
-        from symmodule.introspect import summary
-
-        return summary(self)
-
-    def effects(self, method: str | None = None) -> Any:
-        """What a method reads and updates; see :func:`symmodule.introspect.effects`."""
-        from symmodule.introspect import effects
-
-        return effects(self, method)
+    # -- display in notebooks ------------------------------------------------------------
 
     def _repr_html_(self) -> str:
         from symmodule.introspect import summary
@@ -352,10 +345,10 @@ class ModuleInstance:
     def initialize(self, *args: Any, **init: Any) -> None:
         """Run the Module's ``_instance_initialize`` on this instance again.
 
-        All or nothing: if it raises, every member keeps its previous value.
+        All or nothing: if it raises (or is interrupted), every member keeps
+        its previous value.
         """
-        with all_or_nothing(self):
-            self.component._instance_initialize(self, *args, **init)
+        atomically(self, lambda: self.component._instance_initialize(self, *args, **init))
 
     # -- display ---------------------------------------------------------------------------
 
@@ -366,7 +359,7 @@ class ModuleInstance:
         pad = "  " * (depth + 1)
         lines = [f"{type(self).__name__} of {type(self.component).__name__}:"]
         hidden = set(self.__hide__)
-        for name, slot in self._sm_state.items():
+        for name, slot in self._sm_members.items():
             if name not in hidden:
                 lines.append(f"{pad}{name} = {_short(slot.get())}")
         for name, obj in self._sm_structure.items():
@@ -379,37 +372,36 @@ class ModuleInstance:
         return lines
 
     def __repr__(self) -> str:
-        members = ", ".join(self._sm_state) or "-"
+        members = ", ".join(self._sm_members) or "-"
         methods = ", ".join(n for n, o in self._sm_structure.items() if isinstance(o, Function)) or "-"
         return f"<{type(self).__name__} of {type(self.component).__name__}: members {members}; methods {methods}>"
 
-    # -- copies ------------------------------------------------------------------------------
+    # -- copies: both made from the (blueprint, state) pair --------------------------------
 
     def __deepcopy__(self, memo: dict[int, Any]) -> ModuleInstance:
         root = self._sm_root()
         if root is not self:
             return copy.deepcopy(root, memo)[self._sm_path]
-        new = self._sm_blueprint.instantiate()
+        blueprint, state = root._sm_blueprint, root._sm_tree_state
+        with state.lock:
+            values = state.snapshot()
+            extras = _extras(self)
+        new = blueprint.instantiate()
         memo[id(self)] = new
-        for key, container in self._sm_storage.items():
-            if not container.readonly:
-                new._sm_storage[key].store(copy.deepcopy(container.storage[0], memo))
-        _put_extras(new, _extras(self), lambda value: copy.deepcopy(value, memo))
+        new._sm_tree_state.restore(copy.deepcopy(values, memo), convert=False)
+        _put_extras(new, extras, lambda value: copy.deepcopy(value, memo))
         return new
 
     def __reduce__(self) -> tuple[Any, ...]:
         root = self._sm_root()
         if root is not self:
             return (_subinstance, (root, self._sm_path))
-        state = {
-            self._sm_blueprint.plan.state[key].path: container.storage[0]
-            for key, container in self._sm_storage.items()
-            if not container.readonly
-        }
-        return (
-            _restore_instance,
-            (self.component, self._sm_blueprint.plan.mode, state, _extras(self), self._sm_blueprint.plan.check_finite),
-        )
+        # The blueprint taken at make(), never the Module as it is now (invariant 5).
+        state = root._sm_tree_state
+        with state.lock:
+            values = state.snapshot()
+            extras = _extras(self)
+        return (_restore_pair, (root._sm_blueprint, values, extras))
 
     def _sm_root(self) -> ModuleInstance:
         return self.__dict__.get("_sm_root_ref") or self
@@ -471,6 +463,15 @@ def _walk_instances(root: ModuleInstance, include_dicts: bool = False, include_l
             stack.extend(obj._sm_cells[k] for k in obj._sm_declared)
 
 
+def _restore_pair(blueprint: Blueprint, values: dict[str, Any], extras: dict[str, dict[str, Any]]) -> ModuleInstance:
+    """Unpickle an instance: its blueprint, its state's values (unpickled: no copy needed), its extras."""
+    from symmodule.module.blueprint import _instance_of
+
+    inst = _instance_of(blueprint, values, convert=False)
+    _put_extras(inst, extras, lambda value: value)
+    return inst
+
+
 def _restore_instance(
     module: Any,
     mode: Any,
@@ -478,17 +479,28 @@ def _restore_instance(
     extras: dict[str, dict[str, Any]],
     check_finite: bool = False,
 ) -> ModuleInstance:
+    """Unpickle an instance pickled by symmodule 0.1 before blueprints pickled: plan the pickled Module again."""
     from symmodule.module.cache import code_cache
     from symmodule.module.compiler import compile_plan
     from symmodule.module.plan import Plan
 
     inst = compile_plan(Plan(module, mode, check_finite=check_finite), code_cache).instantiate()
-    for key, container in inst._sm_storage.items():
-        path = inst._sm_blueprint.plan.state[key].path
-        if path in state and not container.readonly:
-            container.storage[0] = state[path]
+    tree_state = inst._sm_tree_state
+    tree_state.restore({path: value for path, value in state.items() if path in tree_state}, convert=False)
     _put_extras(inst, extras, lambda value: value)
     return inst
+
+
+def _moved(inst: ModuleInstance, name: str) -> Callable[..., Any]:
+    """``inst.save`` and the like, when no member or method takes the name: the free function, with a warning."""
+    replacement, module, function_name, passed = _MOVED[name]
+    warnings.warn(
+        errors.MOVED_INSTANCE_METHOD.format(name=name, replacement=replacement), DeprecationWarning, stacklevel=3
+    )
+    function = getattr(importlib.import_module(module), function_name)
+    if passed == "into":
+        return functools.partial(function, into=inst)
+    return functools.partial(function, inst)
 
 
 def _subinstance(root: ModuleInstance, path: str) -> Any:
@@ -536,9 +548,11 @@ class ListInstance(Sequence):
                 f"Cannot assign {len(values)} values to {self._sm_path!r}, which has "
                 f"{len(self._sm_cells)} elements; give exactly one value per element."
             )
-        with all_or_nothing(self):
+        def assign() -> None:
             for index, value in enumerate(values):
                 self[index] = value
+
+        atomically(self, assign)
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, (list, tuple, ListInstance)):
@@ -594,9 +608,11 @@ class DictInstance(MutableMapping):
             raise errors.MemberValueError(
                 f"Cannot assign {type(values).__name__} to the dict-like {self._sm_path!r}; give a dict."
             )
-        with all_or_nothing(self):
+        def assign() -> None:
             for key, value in values.items():
                 self[key] = value
+
+        atomically(self, assign)
 
     def __repr__(self) -> str:
         return "{" + ", ".join(f"{k!r}: {_short(self[k])}" for k in self) + "}"
@@ -610,9 +626,9 @@ def default_initialize(inst: ModuleInstance, **init: Any) -> None:
     handle themselves. An unknown key is an error.
     """
     for key in init:  # every key is checked before anything is written
-        if key not in inst._sm_state and key not in inst._sm_structure:
+        if key not in inst._sm_members and key not in inst._sm_structure:
             settable = (n for n, obj in inst._sm_structure.items() if not isinstance(obj, Function))
-            known = sorted(set(inst._sm_state) | set(settable))
+            known = sorted(set(inst._sm_members) | set(settable))
             raise errors.InitializationError(
                 errors.UNKNOWN_INIT_KEY.format(
                     where=f"{type(inst.component).__name__} {inst._sm_path or '(root)'}",
@@ -620,6 +636,8 @@ def default_initialize(inst: ModuleInstance, **init: Any) -> None:
                     known=", ".join(known) or "(none)",
                 )
             )
-    with all_or_nothing(inst):
+    def assign() -> None:
         for key, value in init.items():
             setattr(inst, key, value)
+
+    atomically(inst, assign)

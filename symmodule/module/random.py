@@ -26,6 +26,7 @@ instance, and each ``seed(None)``, starts from fresh OS entropy.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ from pytensor.tensor.random.type import RandomGeneratorType
 from pytensor.tensor.type import integer_dtypes
 
 from symmodule import errors
+from symmodule._atomic import store_all
 from symmodule.module.component import Component
 from symmodule.module.plan import join_path
 
@@ -281,7 +283,9 @@ class RandomStreams(Component):
     def build(self, builder: Builder, node: Node) -> RandomStreamsInstance:
         # Draws made after the plan was taken have no storage in this instance.
         streams = [s for s in self._streams if s.rng in builder.storage]
-        inst = RandomStreamsInstance(self, node.path, [(s, builder.storage[s.rng]) for s in streams])
+        inst = RandomStreamsInstance(
+            self, node.path, [(s, builder.storage[s.rng]) for s in streams], lock=builder.state.lock
+        )
         inst.initialize()
         return inst
 
@@ -322,10 +326,14 @@ class RandomStreamsInstance:
     (1, True)
     """
 
-    def __init__(self, component: RandomStreams, path: str, streams: list[tuple[_Stream, Container]]) -> None:
+    def __init__(
+        self, component: RandomStreams, path: str, streams: list[tuple[_Stream, Container]], *, lock: Any = None
+    ) -> None:
         self.component = component
         self._path = path
         self._streams = streams
+        # The instance tree's lock (symmodule/module/state.py): generators are state.
+        self._lock = threading.RLock() if lock is None else lock
         self._by_rng = {stream.rng: container for stream, container in streams}
         self._by_index = {stream.index: container for stream, container in streams}
 
@@ -338,12 +346,17 @@ class RandomStreamsInstance:
         # One SeedSequence fixes the entropy (fresh when seed is None); each
         # stream then gets the child with its own index as spawn key.
         entropy = np.random.SeedSequence(seed).entropy
-        for stream, container in self._streams:
-            child = np.random.SeedSequence(entropy, spawn_key=(stream.index,))
-            container.storage[0] = np.random.default_rng(child)
+        generators = [
+            np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(stream.index,)))
+            for stream, _ in self._streams
+        ]
+        with self._lock:  # every stream reseeded at once, never half
+            store_all([container.storage for _, container in self._streams], generators)
 
     def __getitem__(self, key: Any) -> np.random.Generator:
-        return self._container(key).storage[0]
+        container = self._container(key)
+        with self._lock:
+            return container.storage[0]
 
     def __setitem__(self, key: Any, value: np.random.Generator) -> None:
         container = self._container(key)
@@ -351,7 +364,8 @@ class RandomStreamsInstance:
             raise errors.MemberValueError(
                 errors.NOT_A_GENERATOR.format(where=self._where(), value_desc=errors.describe_value(value))
             )
-        container.storage[0] = value
+        with self._lock:
+            container.storage[0] = value
 
     def __contains__(self, key: object) -> bool:
         try:

@@ -66,8 +66,17 @@ class MemberStorage(Container):
         self._sm_place = place
         self.store(value)
 
+    @property
+    def place(self) -> Place:
+        """How values are placed when written: :func:`keep` or :func:`to_jax_device`."""
+        return self._sm_place
+
+    def prepare(self, value: Any) -> Any:
+        """An already converted value as this cell stores it (placed on the device in JAX mode)."""
+        if value is not None and not self.readonly:
+            return self._sm_place(value)
+        return value
+
     def store(self, value: Any) -> None:
         """Keep an already converted value (None clears the Member; constants stay as given)."""
-        if value is not None and not self.readonly:
-            value = self._sm_place(value)
-        self.storage[0] = value
+        self.storage[0] = self.prepare(value)

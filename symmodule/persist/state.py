@@ -1,15 +1,20 @@
 """State as data: ``state_dict()`` and ``load_state_dict()``.
 
 A state dict maps the dotted path of each piece of storage of an instance to
-a numpy array (a copy). Which storage there is comes from the instance's
-:class:`~symmodule.module.plan.Plan`: one :class:`StateSpec` per piece of
-storage, declared by the node at its first path (a Member, or a RandomStreams
-for each of its generators). Walking every path of the tree, aliases
-included, finds each piece once under its first path and records the other
-paths as aliases.
+a numpy array (a copy). Both functions work on the instance's pair
+(:func:`symmodule.split`): which storage there is comes from the blueprint's
+:class:`~symmodule.module.plan.Plan` (one :class:`StateSpec` per piece of
+storage, declared by the node at its first path: a Member, or a RandomStreams
+for each of its generators), the values from its
+:class:`~symmodule.module.state.State`. Walking every path of the tree,
+aliases included, finds each piece once under its first path and records the
+other paths as aliases.
 
-Loading validates every entry first and writes only when everything that is
-going to be written has been converted: a refused load changes nothing.
+A state dict is taken in one snapshot under the instance's lock, so it never
+mixes the states before and after a call running in another thread. Loading
+validates every entry first and writes only when everything that is going to
+be written has been converted, all in one step under the lock: a refused load
+changes nothing, and a load is never seen (or interrupted) half done.
 """
 
 from __future__ import annotations
@@ -22,12 +27,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from pytensor.link.basic import Container
 from pytensor.tensor.random.type import RandomGeneratorType
 
 from symmodule import errors
+from symmodule.module.blueprint import split
 from symmodule.module.instance import ModuleInstance
 from symmodule.module.member import convert_value
+from symmodule.module.state import State
 
 #: Marks a path listed in a state dict's ``unset``: the member is to be left without a value.
 _UNSET = object()
@@ -112,12 +118,12 @@ class LoadResult:
 
 @dataclass(eq=False)
 class Entry:
-    """One piece of storage as seen from an instance: its first path, type and container."""
+    """One piece of storage as seen from an instance: its first path (relative to the instance), type, and path in the State."""
 
     path: str
     key: object
     type: Any
-    container: Container
+    state_path: str
 
     @property
     def kind(self) -> str:
@@ -126,11 +132,12 @@ class Entry:
 
 @dataclass
 class Layout:
-    """Every piece of storage an instance reaches, with its aliases and its constants' paths."""
+    """Every piece of storage an instance reaches, with its aliases and its constants' paths, and its tree's State."""
 
     entries: list[Entry]
     aliases: dict[str, str]
     constants: set[str]
+    state: State
 
     def by_path(self) -> dict[str, Entry]:
         return {entry.path: entry for entry in self.entries}
@@ -148,10 +155,9 @@ def check_instance(inst: Any, function: str, argument: str = "the instance") -> 
 
 def layout(inst: ModuleInstance) -> Layout:
     """The storage reachable from ``inst``, keyed by paths relative to it."""
-    root = inst._sm_root()
-    plan = root._sm_blueprint.plan
-    storage = root._sm_storage
-    start = plan.paths.get(inst._sm_path, plan.root) if inst._sm_path else plan.root
+    blueprint, state = split(inst)
+    plan = blueprint.plan
+    start = plan.paths.get(blueprint.path, plan.root) if blueprint.path else plan.root
 
     # Each piece of state is declared by the node at (a prefix of) its first path:
     # a Member at exactly that path, a RandomStreams at 'random' for 'random.rng0'.
@@ -181,8 +187,8 @@ def layout(inst: ModuleInstance) -> Layout:
             aliases[path] = first[id(key)]
         else:
             first[id(key)] = path
-            entries.append(Entry(path, key, spec.type, storage[key]))
-    return Layout(entries, aliases, constants)
+            entries.append(Entry(path, key, spec.type, spec.path))
+    return Layout(entries, aliases, constants, state)
 
 
 def _unfold(start: Any, declared: dict[int, list[tuple[str, object]]]) -> Iterator[tuple[str, object]]:
@@ -374,13 +380,19 @@ def state_dict(inst: ModuleInstance) -> StateDict:
 
 
 def snapshot(inst: ModuleInstance, *, copy_arrays: bool) -> StateDict:
+    """The state dict of ``inst``, its values read in one snapshot under the instance's lock.
+
+    The arrays are copied (when ``copy_arrays``) after the lock is released:
+    the snapshot holds the stored objects, which no call writes into.
+    """
     found = layout(inst)
+    values = found.state.snapshot()
     result = StateDict()
     result.aliases = dict(found.aliases)
     members: dict[str, dict[str, str]] = {}
     for entry in found.entries:
         members[entry.path] = {"kind": entry.kind, "type": str(entry.type)}
-        value = entry.container.storage[0]
+        value = values[entry.state_path]
         if value is None:
             result.unset.append(entry.path)
         else:
@@ -450,6 +462,15 @@ def load_into(
             errors.STATE_NOT_A_MAPPING.format(function="load_state_dict", given=errors.describe_value(state))
         )
     found = layout(inst)
+    # Checked against, and written into, one moment of the instance: no call runs in between.
+    with found.state.lock:
+        return _load(inst, found, state, strict=strict, copy_arrays=copy_arrays, source=source)
+
+
+def _load(
+    inst: ModuleInstance, found: Layout, state: Mapping[str, Any], *, strict: bool, copy_arrays: bool, source: str
+) -> LoadResult:
+    current = found.state.snapshot()
     entries = found.by_path()
     result = LoadResult()
     wrong: list[str] = []
@@ -471,7 +492,9 @@ def load_into(
     for entry in found.entries:
         if entry.path not in given:
             result.missing.append(entry.path)
-            result.problems.append(errors.STATE_MISSING.format(key=entry.path, expected=_describe_member(entry)))
+            result.problems.append(
+                errors.STATE_MISSING.format(key=entry.path, expected=_describe_member(entry, current[entry.state_path]))
+            )
             continue
         key, value = given[entry.path]
         if value is _UNSET:
@@ -484,7 +507,7 @@ def load_into(
             wrong.append(errors.STATE_NONE_VALUE.format(key=key))
             continue
         try:
-            writes.append((entry, _converted(entry, key, value, copy_arrays)))
+            writes.append((entry, _converted(entry, key, value, copy_arrays, current[entry.state_path])))
         except _Mismatch as mismatch:
             result.mismatched.append(key)
             wrong.append(str(mismatch))
@@ -500,8 +523,9 @@ def load_into(
 
     if strict and result.problems:
         target = f"{type(inst).__name__} of {type(inst.component).__name__}"
-        if inst._sm_path:
-            target += f" at {inst._sm_path!r}"
+        where = split(inst)[0].path
+        if where:
+            target += f" at {where!r}"
         if source:
             target += f" from {source}"
         raise errors.StateDictError(
@@ -514,9 +538,8 @@ def load_into(
             unexpected=result.unexpected,
             mismatched=result.mismatched,
         )
-    # Everything below is plain assignment: it cannot fail half-way.
-    for entry, value in writes:
-        entry.container.store(value)
+    # Every value is converted: stored in one step, which nothing can interrupt half-way.
+    found.state.restore({entry.state_path: value for entry, value in writes}, convert=False)
     return result
 
 
@@ -534,7 +557,7 @@ class _Mismatch(Exception):
     """One entry that does not fit its member; its message is a problem line."""
 
 
-def _converted(entry: Entry, key: str, value: Any, copy_arrays: bool) -> Any:
+def _converted(entry: Entry, key: str, value: Any, copy_arrays: bool, current: Any) -> Any:
     if entry.kind == GENERATOR:
         if isinstance(value, np.random.Generator):
             return copy.deepcopy(value)
@@ -559,7 +582,6 @@ def _converted(entry: Entry, key: str, value: Any, copy_arrays: bool) -> Any:
         )
     ndim = getattr(entry.type, "ndim", None)
     static = tuple(getattr(entry.type, "shape", None) or ())
-    current = entry.container.storage[0]
     current_shape = getattr(current, "shape", None)
     if ndim is not None and array.ndim != ndim:
         expected = f"has {ndim} dimension(s)"
@@ -579,10 +601,9 @@ def _converted(entry: Entry, key: str, value: Any, copy_arrays: bool) -> Any:
         raise _Mismatch(errors.STATE_BAD_VALUE.format(key=key, reason=str(exc))) from None
 
 
-def _describe_member(entry: Entry) -> str:
+def _describe_member(entry: Entry, current: Any) -> str:
     if entry.kind == GENERATOR:
         return "a RandomStreams generator, stored as a uint8 array"
-    current = entry.container.storage[0]
     if isinstance(current, np.ndarray):
         return f"{current.dtype}, shape {current.shape}"
     return errors.describe_type(entry.type)

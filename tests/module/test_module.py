@@ -195,7 +195,7 @@ def test_each_make_reflects_the_module_at_that_moment():
     first = m.make()
     m.d = T.dscalar()
     second = m.make(d=4)
-    assert "d" not in first._sm_state  # the first instance is a snapshot
+    assert symmodule.split(first)[1].paths == ("c",)  # the first instance is a snapshot
     np.testing.assert_allclose(second.d, 4.0)
 
 
@@ -589,9 +589,43 @@ def test_fancy_module_is_module():
     assert symmodule.FancyModule is symmodule.Module
 
 
-@pytest.mark.parametrize("name", ["state_dict", "load_state_dict", "save", "load", "summary", "effects"])
-def test_instance_method_names_are_reserved(name):
+MOVED = ["state_dict", "load_state_dict", "save", "load", "summary", "effects"]
+
+
+@pytest.mark.parametrize("name", MOVED)
+def test_a_member_may_take_the_name_of_a_free_function(name):
     m = M.Module()
     setattr(m, name, T.dscalar())
-    with pytest.raises(symmodule.errors.DeclarationError, match=f"{name!r} is reserved"):
-        m.make()
+    inst = m.make(**{name: 3.0})
+    assert float(getattr(inst, name)) == 3.0
+
+
+@pytest.mark.parametrize("name", MOVED)
+def test_a_method_may_take_the_name_of_a_free_function(name):
+    m = M.Module()
+    m.c = T.dscalar()
+    setattr(m, name, M.Method([], m.c * 2))
+    inst = m.make(c=4.0)
+    assert float(getattr(inst, name)()) == 8.0
+
+
+@pytest.mark.parametrize("name", MOVED)
+def test_the_moved_instance_methods_warn_and_name_the_free_function(name):
+    inst = incdec_module().make(c=0)
+    with pytest.warns(DeprecationWarning, match=rf"inst\.{name}\(\.\.\.\) is deprecated.*use symmodule\.{name}\("):
+        getattr(inst, name)
+
+
+def test_a_moved_instance_method_still_works_meanwhile(tmp_path):
+    inst = incdec_module().make(c=2)
+    with pytest.warns(DeprecationWarning):
+        inst.save(tmp_path / "c.safetensors")
+    fresh = incdec_module().make(c=0)
+    with pytest.warns(DeprecationWarning):
+        fresh.load(tmp_path / "c.safetensors")
+    assert float(fresh.c) == 2.0
+
+
+@pytest.mark.parametrize("name", MOVED)
+def test_the_moved_names_are_not_in_dir_of_an_instance(name):
+    assert name not in dir(incdec_module().make(c=0))

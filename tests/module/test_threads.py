@@ -4,6 +4,7 @@ import threading
 
 import numpy as np
 
+import symmodule
 from symmodule import tensor as T
 from symmodule.compile import module as M
 
@@ -53,7 +54,7 @@ def test_state_is_never_torn_between_two_members():
 
     def reader():
         while not stop.is_set():
-            with inst.inc._sm_lock:
+            with symmodule.split(inst)[1].lock:
                 seen.append((float(inst.c), float(inst.v[0])))
 
     watcher = threading.Thread(target=reader)
@@ -69,5 +70,5 @@ def test_instances_have_their_own_lock_and_inner_instances_share_the_roots():
     outer.inner = counter_module()
     outer.total = M.Method([], outer.inner.c * 2)
     a, b = outer.make(inner=dict(c=0, v=np.zeros(1))), outer.make(inner=dict(c=0, v=np.zeros(1)))
-    assert a.total._sm_lock is a.inner.inc._sm_lock
-    assert a.total._sm_lock is not b.total._sm_lock
+    assert symmodule.split(a.inner)[1].lock is symmodule.split(a)[1].lock
+    assert symmodule.split(a)[1].lock is not symmodule.split(b)[1].lock

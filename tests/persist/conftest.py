@@ -25,18 +25,18 @@ def _frozen(value):
 
 
 class Snapshot:
-    """Every container of an instance tree: which object it holds, and that object's bytes."""
+    """Every piece of state of an instance tree: which object it holds, and that object's bytes."""
 
     def __init__(self, inst):
-        root = inst._sm_root()
-        self.storage = dict(root._sm_storage)
-        self.objects = {key: c.storage[0] for key, c in self.storage.items()}
-        self.values = {key: _frozen(c.storage[0]) for key, c in self.storage.items()}
+        self.state = symmodule.split(inst)[1]
+        self.objects = self.state.snapshot()
+        self.values = {path: _frozen(value) for path, value in self.objects.items()}
 
     def assert_unchanged(self):
-        for key, container in self.storage.items():
-            assert container.storage[0] is self.objects[key], f"{key} was replaced"
-            assert _frozen(container.storage[0]) == self.values[key], f"{key} was changed"
+        now = self.state.snapshot()
+        for path, value in self.objects.items():
+            assert now[path] is value, f"{path} was replaced"
+            assert _frozen(now[path]) == self.values[path], f"{path} was changed"
 
 
 @pytest.fixture

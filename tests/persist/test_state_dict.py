@@ -325,7 +325,7 @@ def test_every_problem_is_listed_in_one_error(layered, unchanged):
 def test_not_a_mapping(layered, unchanged):
     _, inst = layered
     snap = unchanged(inst)
-    with pytest.raises(errors.StateArgumentError, match=r"the state dict must be a mapping .* got a str.*inst.load\(path\)"):
+    with pytest.raises(errors.StateArgumentError, match=r"the state dict must be a mapping .* got a str.*symmodule.load\(path, into=inst\)"):
         load_state_dict(inst, "model.safetensors")
     with pytest.raises(TypeError):
         load_state_dict(inst, [("lr", 1.0)])
