@@ -21,7 +21,7 @@ import types
 import warnings
 from collections.abc import Callable, Collection, Iterable, Sequence
 from itertools import chain, repeat
-from operator import setitem
+from operator import itemgetter, setitem
 from typing import Any
 
 import numpy as np
@@ -39,7 +39,7 @@ from pytensor.link.numba.linker import NumbaLinker
 from pytensor.link.vm import UpdatingVM, VMLinker
 from pytensor.tensor.type import TensorType
 
-from symmodule._atomic import drain, store_all
+from symmodule._atomic import drain
 
 try:  # PyTensor 3.3 moved it here (pytensor.tensor.rewriting.ofg still imports it)
     from pytensor.compile.rewriting import inline_ofg_node
@@ -139,7 +139,8 @@ def store_updates_at_once(fn: Any) -> None:
     after the other, in a Python loop: a ``KeyboardInterrupt`` arriving
     between two writes leaves some updated and the others not. Who writes
     them depends on the function's VM, and each case is taken over here so
-    that every write happens inside one :func:`symmodule._atomic.store_all`:
+    that the writes of a call happen in one built-in call, a step no signal
+    handler can split (:mod:`symmodule._atomic`; one update is one write):
 
     * ``Function.__call__`` writes them (``fn._update_input_storage`` lists
       ``(output position, container)`` pairs) when the VM leaves them to it:
@@ -180,13 +181,28 @@ def store_updates_at_once(fn: Any) -> None:
     elif isinstance(vm, UpdatingVM) and vm.inp_storage_and_out_idx:
         cells = tuple(cell for cell, _ in vm.inp_storage_and_out_idx)
         positions = tuple(position for _, position in vm.inp_storage_and_out_idx)
-        vm.perform_updates = functools.partial(_perform_updates, tuple(vm.output_storage), cells, positions)
+        vm.perform_updates = functools.partial(
+            _perform_updates, tuple(vm.output_storage), cells, (0,) * len(cells), _picker(positions)
+        )
 
 
-def _perform_updates(output_cells: tuple, cells: tuple, positions: tuple) -> list[Any]:
+# The writes below are one built-in call (symmodule/_atomic.py explains why that is one
+# step for signals); they are spelled out rather than calling store_all, to save a Python
+# call on every call of a compiled function.
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[list[Any]], tuple[Any, ...]]:
+    """``outputs -> tuple of outputs[position]``, in C."""
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda outputs: (outputs[position],)  # itemgetter of one position gives no tuple
+    return itemgetter(*positions) if positions else lambda outputs: ()
+
+
+def _perform_updates(output_cells: tuple, cells: tuple, zeros: tuple, pick: Callable) -> list[Any]:
     # UpdatingVM.perform_updates, with the writes in one step.
     outputs = [cell[0] for cell in output_cells]
-    store_all(cells, map(outputs.__getitem__, positions))
+    drain(map(setitem, cells, zeros, pick(outputs)))
     return outputs
 
 
@@ -200,12 +216,25 @@ def _debug_cells(fn: Any) -> tuple[tuple, tuple]:
 def _vm_storing_updates(
     vm: Any, cells: tuple, positions: tuple, output_cells: tuple, debug: tuple[tuple, tuple] | None
 ) -> Any:
-    def run() -> list[Any]:
-        outputs = vm()
-        if outputs is None:  # as Function.__call__ reads them when a VM returns nothing
-            outputs = [cell[0] for cell in output_cells]
-        store_all(cells, map(outputs.__getitem__, positions))
-        return outputs
+    if len(cells) == 1:
+        ((cell,), (position,)) = cells, positions
+
+        def run() -> list[Any]:
+            outputs = vm()
+            if outputs is None:  # as Function.__call__ reads them when a VM returns nothing
+                outputs = [cell[0] for cell in output_cells]
+            cell[0] = outputs[position]  # a single write: there is nothing to split
+            return outputs
+
+    else:
+        zeros, pick = (0,) * len(cells), _picker(positions)
+
+        def run() -> list[Any]:
+            outputs = vm()
+            if outputs is None:
+                outputs = [cell[0] for cell in output_cells]
+            drain(map(setitem, cells, zeros, pick(outputs)))
+            return outputs
 
     def run_restoring_inputs() -> list[Any]:
         # The restoring writes are prepared before the call, so that the handler

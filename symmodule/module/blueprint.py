@@ -88,7 +88,8 @@ class Blueprint:
     >>> from symmodule import tensor as T
     >>> m = symmodule.Module()
     >>> m.w = T.dvector()
-    >>> m.scale = symmodule.Method(T.dscalar('k'), [], w=m.w * T.dscalar('k'))
+    >>> k = T.dscalar('k')
+    >>> m.scale = symmodule.Method(k, [], w=m.w * k)
     >>> blueprint, state = symmodule.split(m.make(w=[1.0, 2.0]))
     >>> blueprint.paths, blueprint.method_paths
     (('w',), ('scale',))

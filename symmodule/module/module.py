@@ -8,13 +8,18 @@ The pipeline of ``make()``; each stage is owned by one file of this package:
 2. **Plan** (``plan.py``) — walk the tree from the root being made, snapshot
    it, name unnamed Members by path, find each piece of state once.
 3. **Compile** (``compiler.py``) — each Method becomes one PyTensor function:
-   the Members it reads are implicit inputs, its updates explicit.
-4. **Instantiate** (``instance.py``, ``storage.py``) — allocate storage
-   (NumPy arrays, or jax arrays on the device in JAX mode), bind every
-   compiled function to it, build the instance tree, then run
-   ``_instance_initialize(inst, *args, **init)``.
-5. **Call** (``symmodule/compiled.py``) — run the compiled code; its errors
-   are explained in terms of the method and its arguments.
+   the Members it reads are implicit inputs, its updates explicit. The plan
+   and the compiled code form the frozen
+   :class:`~symmodule.module.blueprint.Blueprint` (``blueprint.py``), the
+   structure half of every instance made from it.
+4. **Instantiate** (``instance.py``, ``state.py``, ``storage.py``) — allocate
+   the :class:`~symmodule.module.state.State` (one storage cell per piece of
+   state, NumPy arrays or jax arrays on the device in JAX mode, and the
+   instance's lock), bind every compiled function to it, build the instance
+   tree, then run ``_instance_initialize(inst, *args, **init)``.
+5. **Call** (``symmodule/compiled.py``) — run the compiled code under the
+   instance's lock and store its updates all at once; its errors are
+   explained in terms of the method and its arguments.
 """
 
 from __future__ import annotations
