@@ -33,11 +33,17 @@ from pytensor.compile.executor import _pickle_Function
 from pytensor.compile.maker import FunctionMaker
 from pytensor.compile.rebuild import construct_function_ins_and_outs
 from pytensor.graph.basic import Apply, Variable
+from pytensor.graph.op import HasInnerGraph
+from pytensor.graph.traversal import applys_between
 from pytensor.link.basic import Container, JITLinker, Linker
 from pytensor.link.jax.linker import JAXLinker
 from pytensor.link.numba.linker import NumbaLinker
 from pytensor.link.vm import UpdatingVM, VMLinker
+from pytensor.tensor.blockwise import Blockwise
+from pytensor.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, BaseSubtensor
 from pytensor.tensor.type import TensorType
+
+from symmodule.errors import INDEX_OUT_OF_BOUNDS
 
 from symmodule._atomic import drain
 
@@ -46,15 +52,27 @@ try:  # PyTensor 3.3 moved it here (pytensor.tensor.rewriting.ofg still imports 
 except ImportError:  # PyTensor 3.0 to 3.2
     from pytensor.tensor.rewriting.ofg import inline_ofg_node
 
+try:  # PyTensor 3.0 to 3.2: integer-vector indexing of the first axis has Ops of its own
+    from pytensor.tensor.subtensor import AdvancedIncSubtensor1, AdvancedSubtensor1
+except ImportError:  # PyTensor 3.3 folded them into AdvancedSubtensor and AdvancedIncSubtensor
+    _FIRST_AXIS_INDEX_OPS: tuple[type, ...] = ()
+    _FIRST_AXIS_INC_OPS: tuple[type, ...] = ()
+else:
+    _FIRST_AXIS_INDEX_OPS = (AdvancedSubtensor1, AdvancedIncSubtensor1)
+    _FIRST_AXIS_INC_OPS = (AdvancedIncSubtensor1,)
+
 __all__ = [
     "AFTER_STABILIZE",
     "BEFORE_BLAS",
     "BEFORE_ELEMWISE_FUSION",
     "MERGED_PROFILE_TABLES",
+    "NUMBA_UNCHECKED_INDEX_OPS",
     "SUMMED_PROFILE_FIELDS",
     "DebugFunctionMaker",
+    "IndexCheckedJAXLinker",
     "SymbolicOp",
     "add_input_key",
+    "advanced_index_axes",
     "compile_jit_once",
     "find_input",
     "function_inputs_outputs",
@@ -524,6 +542,55 @@ def numba_signature(inputs: Sequence[Variable]) -> tuple | None:
     return (numba.typeof(tuple(examples)),)
 
 
+class IndexCheckedJAXLinker(JAXLinker):
+    """PyTensor's JAX linker, whose compiled graphs raise ``IndexError`` for an out-of-range index.
+
+    XLA clamps an out-of-range index (``x[10]`` of 10 elements reads
+    ``x[9]``) rather than failing. This linker compiles each graph under
+    JAX's own index checks (``jax.experimental.checkify`` with
+    ``index_checks``): every gather and scatter of the graph also reports
+    whether an index was out of range, and the call raises ``IndexError``
+    when one was. Reading that report makes each call wait for its result
+    (about 5 us), so a graph without any indexing Op (inner graphs
+    included) is compiled as it is.
+
+    Relies on ``JITLinker.make_all`` passing the converted graph to
+    ``jit_compile`` (``self.fgraph`` being the graph) and calling what it
+    returns with the inputs' values (expecting the outputs), on
+    ``JAXLinker.jit_compile`` keeping the positions of its arguments, on
+    ``Linker.accept`` building a new linker as ``type(self)(allow_gc=...)``,
+    and on every indexing Op being a ``BaseSubtensor`` (or, up to 3.2, an
+    ``AdvancedSubtensor1``). Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+
+    def jit_compile(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        if not _indexes(self.fgraph.apply_nodes):
+            return super().jit_compile(fn)
+        from jax.experimental import checkify
+
+        jitted = super().jit_compile(checkify.checkify(fn, errors=checkify.index_checks))
+
+        def checked(*args: Any) -> Any:
+            error, outputs = jitted(*args)
+            message = error.get()
+            if message is not None:
+                raise IndexError(INDEX_OUT_OF_BOUNDS.format(where=f"({message.strip()})"))
+            return outputs
+
+        return checked
+
+
+def _indexes(nodes: Iterable[Apply]) -> bool:
+    """Whether any of ``nodes`` indexes an array, in its own graph or in an inner one."""
+    for node in nodes:
+        op = node.op.core_op if isinstance(node.op, Blockwise) else node.op
+        if isinstance(op, (BaseSubtensor, *_FIRST_AXIS_INDEX_OPS)):
+            return True
+        if isinstance(op, HasInnerGraph) and _indexes(applys_between(op.inner_inputs, op.inner_outputs)):
+            return True
+    return False
+
+
 # -- Ops and rewrites -------------------------------------------------------------------------
 
 
@@ -550,6 +617,50 @@ def numba_njit(*args: Any, **kwargs: Any) -> Any:
     from pytensor.link.numba.dispatch import basic
 
     return basic.numba_njit(*args, **kwargs)
+
+
+#: The Ops indexing an array with integer arrays (``x[rows, cols]``,
+#: ``inc_subtensor(x[idx], y)``, and ``x[idx]`` from PyTensor 3.3 on) whose
+#: Numba kernels do not check bounds: ``AdvancedSubtensor``,
+#: ``AdvancedIncSubtensor`` and, up to PyTensor 3.2,
+#: ``AdvancedIncSubtensor1``. Relies on PyTensor's Numba dispatch
+#: (``pytensor/link/numba/dispatch/subtensor.py``): these compile without
+#: Numba's ``boundscheck``, while the basic ``Subtensor`` and
+#: ``IncSubtensor``, and up to 3.2 ``AdvancedSubtensor1`` (``x[idx]``),
+#: compile with it. Checked with PyTensor 3.0.7 and 3.3.8.
+NUMBA_UNCHECKED_INDEX_OPS: tuple[type, ...] = (AdvancedSubtensor, AdvancedIncSubtensor, *_FIRST_AXIS_INC_OPS)
+
+
+def advanced_index_axes(node: Apply) -> list[tuple[int, int]]:
+    """``(input position, axis)`` of each integer index of an integer-array indexing node.
+
+    ``axis`` is the axis of the indexed array (``node.inputs[0]``) that the
+    index input at ``input position`` selects along. Boolean masks are left
+    out. Relies on the Ops' inputs (the array, then for the ``Inc`` Ops the
+    values written, then the index inputs) and on ``idx_list``: one entry
+    per indexed axis, an int standing for the next index input, a slice for
+    a slice whose int fields stand for index inputs too (a boolean mask
+    covers as many axes as it has dimensions). ``AdvancedSubtensor1`` and
+    ``AdvancedIncSubtensor1`` (up to 3.2) index the first axis with their
+    last input. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    op = node.op
+    if isinstance(op, _FIRST_AXIS_INDEX_OPS):
+        return [(len(node.inputs) - 1, 0)]
+    start = 2 if isinstance(op, AdvancedIncSubtensor) else 1
+    found, axis = [], 0
+    for entry in op.idx_list:
+        if isinstance(entry, slice):
+            axis += 1
+            continue
+        position = start + entry
+        index = node.inputs[position]
+        if index.dtype == "bool":
+            axis += index.ndim
+            continue
+        found.append((position, axis))
+        axis += 1
+    return found
 
 
 def inline_graph_op(node: Apply) -> list[Variable]:

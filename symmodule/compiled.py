@@ -8,8 +8,8 @@ PyTensor users know keeps working on a compiled method: ``.maker``,
 * errors raised by a call are re-raised as symmodule errors that name the
   method and the argument, with the engine's exception chained below;
 * Theano's storage access: ``fn.container[var]``, ``fn[var]``, ``fn[var] = v``;
-* in the named Numba modes, a FAST_COMPILE stand-in for the calls made
-  while Numba compiles on a thread (:mod:`symmodule.background`).
+* in the mode 'NUMBA_BACKGROUND', a FAST_COMPILE stand-in for the calls
+  made while Numba compiles on a thread (:mod:`symmodule.background`).
 
 :func:`compile_maker` is the single door from symmodule into PyTensor's
 compiler; Methods and :func:`symmodule.function` both go through it.
@@ -28,7 +28,6 @@ from pytensor import config
 from pytensor.compile.debug.profiling import ProfileStats
 from pytensor.compile.executor import Function as _PyTensorFunction
 from pytensor.compile.maker import FunctionMaker
-from pytensor.compile.mode import Mode as _PyTensorMode
 from pytensor.link.basic import Container
 
 from symmodule import errors
@@ -44,7 +43,7 @@ from symmodule._pytensor import (
     store_updates_at_once,
 )
 from symmodule.background import BackgroundCompile
-from symmodule.modes import resolve_mode
+from symmodule.modes import NumbaBackgroundMode, resolve_mode
 
 __all__ = ["Function", "compile_maker", "fresh_storage"]
 
@@ -344,7 +343,6 @@ def compile_maker(
     on_unused_input: str | None = None,
     allow_input_downcast: bool | None = None,
     profile: Any = None,
-    background: bool = True,
 ) -> FunctionMaker:
     """Rewrite a graph and prepare it for linking; the compile step shared by all of symmodule.
 
@@ -353,13 +351,16 @@ def compile_maker(
     the expensive part (graph rewriting, linker set-up) once and ``create``
     many times is how instances of one Module share compiled code.
 
-    With ``background`` (and a named Numba mode), Numba's compilation starts
-    on a thread when the first function is created, and calls run a
-    FAST_COMPILE stand-in until it is done (``symmodule/background.py``).
+    No input is ever overwritten by the compiled code, whatever its
+    ``mutable`` flag says (:func:`_kept_intact`). In the mode
+    'NUMBA_BACKGROUND', Numba's compilation starts on a thread when the
+    first function is created, and calls run a FAST_COMPILE stand-in until
+    it is done (``symmodule/background.py``).
     """
     ins, outs = function_inputs_outputs(
         inputs, outputs, updates=updates, givens=givens, allow_input_downcast=allow_input_downcast
     )
+    ins = [_kept_intact(spec) for spec in ins]
     resolved = resolve_mode(mode)
     profile = _profile_stats(profile, name)
     maker = resolved.function_maker(
@@ -377,16 +378,32 @@ def compile_maker(
     set_return_none(maker, outputs is None)
     if is_jit_linker(maker.linker):
         compile_jit_once(maker.linker)
-    if background and linker_kind(maker.linker) == "numba" and not isinstance(mode, _PyTensorMode):
-        # Only named modes: a Mode object is used exactly as given.
+    if isinstance(resolved, NumbaBackgroundMode) and linker_kind(maker.linker) == "numba":
         maker._sm_background = BackgroundCompile(
             functools.partial(
                 compile_maker, inputs, outputs, mode="FAST_COMPILE", updates=updates, givens=givens,
                 name=name, on_unused_input=on_unused_input, allow_input_downcast=allow_input_downcast,
-                background=False,
             )
         )
     return maker
+
+
+def _kept_intact(spec: Any) -> Any:
+    """``spec`` without ``mutable``: compiled code may never overwrite an input's array.
+
+    PyTensor lets a function overwrite the array passed for an input marked
+    ``mutable`` (and the stored value of an input with an update, which is
+    mutable by default), but whether it does depends on the mode: Numba and
+    C write into it, FAST_COMPILE and JAX never do. So that a call leaves
+    the caller's arrays as they were in every mode (and a failed call
+    leaves stored values intact), every input is compiled as immutable;
+    outputs then go to new arrays.
+    """
+    if not spec.mutable:
+        return spec
+    spec = copy.copy(spec)  # the caller's In is left as given
+    spec.mutable = False
+    return spec
 
 
 def _profile_stats(profile: bool | str | ProfileStats | None, name: str | None) -> ProfileStats | None:

@@ -189,6 +189,12 @@ NON_FINITE_UPDATE = (
     "step size) or bad inputs; the member keeps its previous value."
 )
 
+# The IndexError raised by the compiled code of the modes whose kernels do not
+# check indices themselves (Numba's integer-array indexing, JAX): like NumPy's.
+INDEX_OUT_OF_BOUNDS = (
+    "index out of bounds {where}: an axis of size n takes the indices -n to n - 1"
+)
+
 METHOD_NOT_COMPILED = (
     "{method} is a declaration and cannot be called before make(). Compile the "
     "Module, then call the method on the instance: inst = module.make(); "

@@ -4,8 +4,11 @@ A mode is PyTensor's: a rewriter plus a linker. symmodule only resolves the
 names of :data:`MODE_NAMES`, checks that the backend a name needs is installed,
 and turns PyTensor's terse errors into ones that list what is available.
 The names 'NUMBA', 'FAST_RUN', 'CVM' and 'FAST_COMPILE' also get the speed
-rewrites of :mod:`symmodule.rewrites` (a Mode object passed in is used as
-it is).
+rewrites of :mod:`symmodule.rewrites`, and every name raises ``IndexError``
+for an out-of-range index (:mod:`symmodule.bounds`; a Mode object passed in
+is used as it is). 'NUMBA_BACKGROUND' is 'NUMBA' with background compilation
+(:mod:`symmodule.background`): the only mode whose first calls may run
+other kernels than its later ones.
 
 The 'C' mode links the whole graph into one C module, which PyTensor can only
 do when every Op has C code; :class:`CMode` reports the Op that has none
@@ -41,10 +44,20 @@ from symmodule._pytensor import (
     node_being_compiled,
     read_blas_flags,
 )
+from symmodule.bounds import check_indices
 from symmodule.errors import MODE_BACKEND_MISSING, NO_BLAS, UNKNOWN_MODE, ModeError
 from symmodule.rewrites import tune
 
-__all__ = ["MODE_NAMES", "CMode", "DebugMode", "Mode", "NoCCodeError", "available_modes", "resolve_mode"]
+__all__ = [
+    "MODE_NAMES",
+    "CMode",
+    "DebugMode",
+    "Mode",
+    "NoCCodeError",
+    "NumbaBackgroundMode",
+    "available_modes",
+    "resolve_mode",
+]
 
 #: Mode name -> the optional package its backend needs (None: always there).
 MODE_NAMES: dict[str, str | None] = {
@@ -55,6 +68,7 @@ MODE_NAMES: dict[str, str | None] = {
     "C": None,
     "JAX": "jax",
     "DEBUG_MODE": None,
+    "NUMBA_BACKGROUND": "numba",
 }
 
 # Spellings PyTensor or Theano code use for the same modes.
@@ -314,10 +328,23 @@ def resolve_mode(mode: str | Mode | None) -> Mode:
     return _named_mode(name)
 
 
+class NumbaBackgroundMode(Mode):
+    """'NUMBA_BACKGROUND': Numba compiles on a thread while a FAST_COMPILE stand-in runs the first calls.
+
+    The compiled code is 'NUMBA''s; only when it runs differs. See
+    :mod:`symmodule.background` for what the stand-in changes (the last
+    bits of the first results) and what it does not (errors, inputs, exit,
+    ``fork()``).
+    """
+
+
 @functools.cache
 def _named_mode(name: str) -> _PyTensorMode:
     # One Mode object per name, so that compiled code keyed by mode is shared.
-    return tune(get_mode(name))
+    if name == "NUMBA_BACKGROUND":
+        numba = get_mode("NUMBA")
+        return check_indices(tune(NumbaBackgroundMode(type(numba.linker)(), numba.provided_optimizer)))
+    return check_indices(tune(get_mode(name)))
 
 
 def _first_line(exc: BaseException) -> str:

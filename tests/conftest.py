@@ -2,16 +2,20 @@
 
 Optional extras: see tests/extras.py (a bare importorskip fails under make test).
 
-Functions of a named Numba mode run a FAST_COMPILE stand-in while Numba
-compiles (symmodule/background.py); tests of a mode must test that mode, so
-calls wait for Numba here. tests/test_background.py tests the stand-in.
+The mode 'NUMBA_BACKGROUND' runs a FAST_COMPILE stand-in while Numba
+compiles on a thread (symmodule/background.py); the fixture
+:func:`held_background` holds that compilation back, so that a test sees
+the stand-in run.
 """
+
+import threading
 
 import extras
 import pytensor
 import pytest
 
 from symmodule import background
+from symmodule.background import BackgroundCompile
 
 
 @pytest.fixture(autouse=True)
@@ -20,9 +24,21 @@ def _fast_compile_mode():
         yield
 
 
-@pytest.fixture(autouse=True)
-def _numba_from_the_first_call(monkeypatch):
-    monkeypatch.setattr(background, "WAIT_S", None)
+@pytest.fixture
+def held_background(monkeypatch):
+    """Background compilations wait for ``release.set()``; calls run the stand-in meanwhile."""
+    release = threading.Event()
+    compile_ = BackgroundCompile._compile
+
+    def held_compile(self, dispatcher, signature):
+        release.wait(60)
+        compile_(self, dispatcher, signature)
+
+    monkeypatch.setattr(BackgroundCompile, "_compile", held_compile)
+    monkeypatch.setattr(background, "WAIT_S", 0.0)
+    yield release
+    release.set()
+    background.finish()
 
 
 @pytest.hookimpl(hookwrapper=True)

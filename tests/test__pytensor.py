@@ -449,7 +449,69 @@ def test_rewrite_database_layout_around_the_speed_rewrites():
     position = optdb.__position__
     assert position["stabilize"] < _pytensor.BEFORE_BLAS < position["BlasOpt"]
     assert position["specialize"] < _pytensor.AFTER_STABILIZE < _pytensor.BEFORE_ELEMWISE_FUSION
-    assert _pytensor.BEFORE_ELEMWISE_FUSION + 0.1 < position["add_mul_fusion"] <= position["elemwise_fusion"]
+    # symmodule.bounds checks indices at BEFORE_ELEMWISE_FUSION + 0.5.
+    assert _pytensor.BEFORE_ELEMWISE_FUSION + 0.5 < position["add_mul_fusion"] <= position["elemwise_fusion"]
+
+
+def _indexing_nodes() -> list[Apply]:
+    """One node of each indexing Op PyTensor compiles for Numba (the first-axis Ops up to 3.2)."""
+    x, y, i = pt.dvector("x"), pt.dvector("y"), pt.lscalar("i")
+    m, idx = pt.dmatrix("m"), pt.lvector("idx")
+    nodes = [x[i], pt.set_subtensor(x[i], 1.0), m[idx, idx], m[:, idx], pt.inc_subtensor(m[idx, idx], y)]
+    first_axis = [op()(x, idx) if op.__name__ == "AdvancedSubtensor1" else op()(x, y, idx)
+                  for op in _pytensor._FIRST_AXIS_INDEX_OPS]
+    return [variable.owner for variable in nodes + first_axis]
+
+
+def test_numba_kernels_without_boundscheck_are_those_of_the_unchecked_index_ops():
+    from pytensor.link.numba.dispatch.basic import numba_funcify_and_cache_key
+
+    for node in _indexing_nodes():
+        kernel, _ = numba_funcify_and_cache_key(node.op, node=node)
+        checks = kernel.targetoptions.get("boundscheck") is True
+        assert checks != isinstance(node.op, _pytensor.NUMBA_UNCHECKED_INDEX_OPS), node
+
+
+def test_advanced_index_axes_follow_idx_list_and_the_first_axis_ops():
+    t, m = pt.tensor3("t"), pt.dmatrix("m")
+    idx, i, y = pt.lvector("idx"), pt.lscalar("i"), pt.dvector("y")
+    mask = pt.matrix("mask", dtype="bool")
+    cases = {
+        m[idx, idx]: [(1, 0), (2, 1)],
+        m[:, idx]: [(1, 1)],
+        t[i:, idx]: [(2, 1)],  # the slice's start is input 1
+        t[mask, idx]: [(2, 2)],  # the mask covers axes 0 and 1
+        pt.inc_subtensor(m[:, idx], y): [(2, 1)],
+    }
+    for op in _pytensor._FIRST_AXIS_INDEX_OPS:
+        node_inputs = (m, idx) if op.__name__ == "AdvancedSubtensor1" else (m, y, idx)
+        cases[op()(*node_inputs)] = [(len(node_inputs) - 1, 0)]
+    for variable, axes in cases.items():
+        assert _pytensor.advanced_index_axes(variable.owner) == axes, variable
+
+
+def test_index_checked_jax_linker_raises_index_error_where_jax_clamps():
+    need("jax")
+    x, idx = pt.dvector("x"), pt.lvector("idx")
+    checked = Mode(_pytensor.IndexCheckedJAXLinker(), get_mode("JAX").provided_optimizer)
+    plain = pytensor.function([x, idx], x[idx], mode=get_mode("JAX"))
+    np.testing.assert_array_equal(plain(X, np.array([3])), X[[2]])  # clamped, no error
+    f = pytensor.function([x, idx], x[idx], mode=checked)
+    np.testing.assert_array_equal(f(X, np.array([-3, 2])), X[[-3, 2]])
+    with pytest.raises(IndexError, match="index out of bounds"):
+        f(X, np.array([3]))
+    # Linking a second graph goes through Linker.accept, which rebuilds the class.
+    g = pytensor.function([x, idx], x[idx] * 2, mode=checked)
+    with pytest.raises(IndexError):
+        g(X, np.array([-4]))
+
+
+def test_every_indexing_op_is_found_in_graphs_and_inner_graphs():
+    x, idx = pt.dvector("x"), pt.lvector("idx")
+    assert all(_pytensor._indexes([node]) for node in _indexing_nodes())
+    inner = OpFromGraph([x, idx], [x[idx]])
+    assert _pytensor._indexes([inner(x, idx).owner])
+    assert not _pytensor._indexes(pytensor.function([x], pt.exp(x) * 2).maker.fgraph.apply_nodes)
 
 
 def test_infer_shape_gets_node_and_shapes_last_and_the_method_raises_no_deprecation():

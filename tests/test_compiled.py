@@ -7,9 +7,11 @@ import pytest
 from modules import incdec_plus10_module as incdec_module
 from pytensor.link.basic import Container
 
+import symmodule
 from symmodule import errors
 from symmodule import tensor as T
 from symmodule.compile import module as M
+from symmodule.compiled import compile_maker
 
 
 def vectors_module():
@@ -218,3 +220,11 @@ def test_unchecked_call_runs_the_same_compiled_code():
     step(1)
     step(1)
     assert float(inst.c) == 2.0
+
+
+def test_compile_maker_compiles_a_mutable_input_as_immutable_and_leaves_the_in_as_given():
+    x = T.dvector("x")
+    spec = symmodule.In(x, mutable=True)
+    maker = compile_maker([spec], T.exp(x) * 2, mode="NUMBA")
+    assert not maker.inputs[0].mutable
+    assert spec.mutable

@@ -65,6 +65,7 @@ def test_fast_compile_reference_is_right(expected):
     [
         ("FAST_RUN", None),
         ("NUMBA", NumbaLinker),
+        ("NUMBA_BACKGROUND", NumbaLinker),
         ("CVM", VMLinker),
         ("C", CLinker),
         ("DEBUG_MODE", None),

@@ -53,7 +53,9 @@ class In(_PyTensorIn):
         shared variable (PyTensor's rule).
     mutable, strict, allow_downcast, autoname, borrow, shared
         As in PyTensor. ``strict`` and ``allow_downcast`` also govern the
-        conversion of a plain ``value``.
+        conversion of a plain ``value``. ``mutable`` is accepted and changes
+        nothing: symmodule compiles every input as immutable, so that no
+        mode overwrites the array a caller passes.
 
     Attributes
     ----------

@@ -41,8 +41,8 @@ arguments and results. The key (:meth:`CodeCache.key`) holds:
   update expression;
 * **the mode**, as :func:`symmodule.modes.resolve_mode` resolves it (one
   object per name; other Mode objects by identity), and whether it was named
-  (a named Numba mode compiles in the background behind a stand-in, a Mode
-  object is used exactly as given);
+  (a name brings symmodule's rewrites and index checks, a Mode object is
+  used exactly as given);
 * **the value of every configuration flag in** :data:`CODE_FLAGS`: the
   flags PyTensor reads while rewriting, generating or linking code that can
   be changed at run time.

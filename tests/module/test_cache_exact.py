@@ -232,7 +232,6 @@ def test_exact_key_is_equal_for_values_built_alike(make_value):
 @pytest.mark.parametrize(
     ("flag", "one", "other"),
     [
-        ("mutable", False, True),
         ("borrow", False, True),
         ("strict", False, True),
         ("allow_downcast", None, True),
@@ -323,7 +322,7 @@ def test_methods_may_return_out_specs(cache):
 
 
 def test_a_mode_named_and_the_same_mode_given_as_an_object_do_not_share_code(cache):
-    # A named Numba mode compiles in the background behind a stand-in; a Mode
+    # A named mode carries symmodule's rewrites (speed, index checks); a Mode
     # object is used exactly as given: the compiled makers differ.
     arctan2_module(1.0).make(cache=cache, mode="NUMBA")
     inst = arctan2_module(1.0).make(cache=cache, mode=resolve_mode("NUMBA"))

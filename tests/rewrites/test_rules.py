@@ -20,6 +20,7 @@ from pytensor.tensor.math import Dot
 
 import symmodule
 from symmodule import tensor as T
+from symmodule.bounds import INDEX_CHECK_PASS
 from symmodule.modes import resolve_mode
 from symmodule.rewrites import backend_of, rewrites_for, rules, tune
 from symmodule.rewrites.ops import NumPyDot, NumPyUfunc
@@ -96,7 +97,8 @@ def test_other_modes_get_no_speed_rewrites(name):
 def test_named_modes_are_tuned_for_their_backend(name, backend):
     mode = resolve_mode(name)
     assert backend_of(mode) == backend
-    assert mode.provided_optimizer.extra_rewrites == rewrites_for(backend)
+    checks = [INDEX_CHECK_PASS] if backend == "numba" else []  # symmodule.bounds, after the speed rewrites
+    assert mode.provided_optimizer.extra_rewrites == [*rewrites_for(backend), *checks]
 
 
 def test_a_name_resolves_to_one_mode_object_so_compiled_code_is_shared():
