@@ -8,7 +8,15 @@ on large arrays calling NumPy is several times faster (docs/performance.md
 has the measurements). These Ops are what :mod:`symmodule.rewrites.rules`
 puts in a graph at compile time; they are never written by users.
 
-Both compute exactly what the Op they replace computes, in the same dtype.
+Both compute what the Op they replace computes, in the same dtype, with one
+kernel at every size: they make no element's bits depend on the size, memory
+layout or position of its array. ``NumPyUfunc`` is NumPy's ufunc in every
+backend, so an element gets NumPy's bits. ``NumPyDot`` is one BLAS call on
+C-ordered operands with the transposes as flags; BLAS itself picks its
+kernels by shape (a single row or column goes to ``gemv``), so an element of
+a product can round differently in a product of another shape, as with
+``numpy.dot``. Its Python code (CVM) gives ``numpy.dot``'s bits; its Numba
+code calls the BLAS Numba links (SciPy's), which may differ in the last bit.
 """
 
 from __future__ import annotations
@@ -49,7 +57,11 @@ class _RegistersWhenUnpickled:
 
 
 class NumPyUfunc(_RegistersWhenUnpickled, Op):
-    """``numpy.<name>(x)`` for a unary ufunc in :data:`UFUNCS`, on a float tensor."""
+    """``numpy.<name>(x)`` for a unary ufunc in :data:`UFUNCS`, on a float tensor.
+
+    NumPy's ufunc at every size and in every backend, so an element gets
+    NumPy's bits whatever the array it is in.
+    """
 
     __props__ = ("name",)
 
@@ -81,6 +93,8 @@ class NumPyDot(_RegistersWhenUnpickled, Op):
 
     The transposes are flags rather than separate nodes so that the backend
     can pass them to BLAS instead of copying a transposed view first.
+    Operands are made C-ordered first (a copy only when they are not), so
+    that a product's bits do not depend on how its operands lie in memory.
     """
 
     __props__ = ("transpose_a", "transpose_b")
@@ -102,7 +116,10 @@ class NumPyDot(_RegistersWhenUnpickled, Op):
         return Apply(self, [a, b], [out()])
 
     def perform(self, node: Apply, inputs: list, outputs: list) -> None:
-        outputs[0][0] = np.dot(*self._operands(*inputs))
+        # BLAS reads a Fortran-ordered operand as a transposed one, with other
+        # rounding: C-ordered copies make the bits independent of the layout.
+        a, b = (np.ascontiguousarray(x) for x in inputs)
+        outputs[0][0] = np.dot(*self._operands(a, b))
 
     @infer_shape_method
     def infer_shape(self, node: Apply, shapes: list) -> list:

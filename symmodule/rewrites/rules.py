@@ -1,7 +1,8 @@
 """Graph rewrites that route hot spots to :mod:`symmodule.rewrites.ops`, and the modes that use them.
 
 Which rewrite a mode gets follows measurements of the W2/W3 training steps
-(docs/performance.md):
+with each rewrite on and off (docs/performance.md; :data:`OFF_VARIABLE` turns
+one off):
 
 * Numba and C compile ``tanh`` to a scalar loop (no vector math library):
   NUMBA and CVM get :func:`ufunc_to_numpy` (not 'C', which links only Ops
@@ -23,6 +24,7 @@ untouched.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from pytensor import config
@@ -44,11 +46,14 @@ __all__ = [
     "DOT_PASS",
     "INLINE_PASS",
     "NUMBA_KERNELS_PASS",
+    "OFF_VARIABLE",
+    "REWRITES",
     "TRANSPOSED_DOT_PASS",
     "UFUNC_PASS",
     "dot_to_numpy",
     "inline_symbolic_ops",
     "rewrites_for",
+    "rewrites_off",
     "transposed_dot_to_numpy",
     "ufunc_to_numpy",
 ]
@@ -149,8 +154,40 @@ INLINE_PASS = (in2out(inline_symbolic_ops), AFTER_STABILIZE)
 NUMBA_KERNELS_PASS = (_RegisterNumbaKernels(), BEFORE_ELEMWISE_FUSION - 0.1)
 
 
+#: The speed rewrites by the name :data:`OFF_VARIABLE` turns one off with.
+REWRITES = {"ufunc": UFUNC_PASS, "transposed_dot": TRANSPOSED_DOT_PASS, "dot": DOT_PASS, "inline": INLINE_PASS}
+
+#: Environment variable naming rewrites to leave out (comma-separated names of
+#: :data:`REWRITES`), so that a benchmark can measure a mode with and without one.
+OFF_VARIABLE = "SYMMODULE_REWRITES_OFF"
+
+
+def rewrites_off() -> frozenset[str]:
+    """The names of the rewrites :data:`OFF_VARIABLE` turns off (none when it is unset).
+
+    Raises
+    ------
+    ValueError
+        When it names a rewrite that does not exist: a misspelt name would
+        otherwise measure the rewrite it meant to leave out.
+    """
+    names = {name.strip() for name in os.environ.get(OFF_VARIABLE, "").split(",") if name.strip()}
+    unknown = sorted(names - REWRITES.keys())
+    if unknown:
+        raise ValueError(f"{OFF_VARIABLE} names unknown rewrites {unknown}; the rewrites are {sorted(REWRITES)}")
+    return frozenset(names)
+
+
+def _passes(names: list[str]) -> list[tuple]:
+    off = rewrites_off()
+    return [REWRITES[name] for name in names if name not in off]
+
+
 def rewrites_for(backend: str) -> list[tuple]:
     """The ``(rewriter, position)`` pairs ``Mode.register`` takes for a backend.
+
+    Rewrites named in the environment variable :data:`OFF_VARIABLE` are left
+    out; symmodule's named modes read it once, when each is first resolved.
 
     Parameters
     ----------
@@ -159,10 +196,9 @@ def rewrites_for(backend: str) -> list[tuple]:
         backend gets none.
     """
     if backend == "numba":
-        return [NUMBA_KERNELS_PASS, UFUNC_PASS, TRANSPOSED_DOT_PASS]
+        return [NUMBA_KERNELS_PASS, *_passes(["ufunc", "transposed_dot"])]
     if backend == "cvm":
-        passes = [INLINE_PASS, UFUNC_PASS]
-        return passes if config.blas__ldflags else [*passes, DOT_PASS]
+        return _passes(["inline", "ufunc"] if config.blas__ldflags else ["inline", "ufunc", "dot"])
     if backend == "python":
-        return [INLINE_PASS]
+        return _passes(["inline"])
     return []

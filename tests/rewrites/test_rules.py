@@ -81,6 +81,23 @@ def test_cvm_with_blas_keeps_pytensor_gemm(monkeypatch):
     assert rewrites_for("cvm") == [rules.INLINE_PASS, rules.UFUNC_PASS]
 
 
+def test_a_rewrite_named_in_the_environment_is_left_out(monkeypatch):
+    monkeypatch.setenv(rules.OFF_VARIABLE, "ufunc")
+    assert rewrites_for("numba") == [rules.NUMBA_KERNELS_PASS, rules.TRANSPOSED_DOT_PASS]
+
+
+def test_several_rewrites_named_in_the_environment_are_left_out(monkeypatch):
+    monkeypatch.setattr(rules, "config", SimpleNamespace(blas__ldflags=""))
+    monkeypatch.setenv(rules.OFF_VARIABLE, " inline, dot ")
+    assert rewrites_for("cvm") == [rules.UFUNC_PASS]
+
+
+def test_an_unknown_rewrite_named_in_the_environment_is_refused(monkeypatch):
+    monkeypatch.setenv(rules.OFF_VARIABLE, "tanh")
+    with pytest.raises(ValueError, match=r"unknown rewrites \['tanh'\]; the rewrites are \['dot', 'inline', "):
+        rewrites_for("numba")
+
+
 @pytest.mark.parametrize("name", ["JAX", "C", "DEBUG_MODE"])
 def test_other_modes_get_no_speed_rewrites(name):
     if name == "JAX":
