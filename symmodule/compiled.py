@@ -6,7 +6,10 @@ PyTensor users know keeps working on a compiled method: ``.maker``,
 ``.trust_input``. symmodule adds three things:
 
 * errors raised by a call are re-raised as symmodule errors that name the
-  method and the argument, with the engine's exception chained below;
+  method and the argument, with the engine's exception chained below; an
+  error of the compiled code keeps the engine's class too (a shape error is
+  a ``ValueError``), and its message gives the operation that failed and
+  the shapes (:mod:`symmodule.failures`);
 * Theano's storage access: ``fn.container[var]``, ``fn[var]``, ``fn[var] = v``;
 * in the mode 'NUMBA_BACKGROUND', a FAST_COMPILE stand-in for the calls
   made while Numba compiles on a thread (:mod:`symmodule.background`).
@@ -24,6 +27,7 @@ from collections.abc import Callable, Sequence
 from types import MethodType
 from typing import Any
 
+import numpy as np
 from pytensor import config
 from pytensor.compile.debug.profiling import ProfileStats
 from pytensor.compile.executor import Function as _PyTensorFunction
@@ -39,10 +43,13 @@ from symmodule._pytensor import (
     is_jit_linker,
     linker_kind,
     register_function_pickling,
+    release_failure,
+    schedule_updates_last,
     set_return_none,
     store_updates_at_once,
 )
 from symmodule.background import BackgroundCompile
+from symmodule.failures import execution_error
 from symmodule.modes import NumbaBackgroundMode, resolve_mode
 
 __all__ = ["Function", "compile_maker", "fresh_storage"]
@@ -113,6 +120,7 @@ class Function(_PyTensorFunction):
         "_sm_lock",
         "_sm_background",
         "_sm_standin",
+        "_sm_layout",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -145,6 +153,8 @@ class Function(_PyTensorFunction):
         # (symmodule/background.py); both None once it is.
         self._sm_background: BackgroundCompile | None = getattr(self.maker, "_sm_background", None)
         self._sm_standin: Function | None = None
+        # What the inputs are called in error messages, worked out at the first failure.
+        self._sm_layout: Any = None
         if self._sm_background is not None:
             self._sm_background.start(self)
 
@@ -246,23 +256,31 @@ class Function(_PyTensorFunction):
 
     def _sm_explain(self, exc: Exception | None, args: tuple, kwargs: dict) -> Exception:
         """Work out which of the caller's mistakes (if any) ``exc`` comes from."""
+        try:
+            return self._sm_diagnose(exc, args, kwargs)
+        finally:
+            if exc is not None:
+                # Once read, the engine's exception is freed with the error chaining it rather
+                # than by the cyclic collector: failing calls in a loop pile nothing up.
+                release_failure(exc)
+
+    def _sm_diagnose(self, exc: Exception | None, args: tuple, kwargs: dict) -> Exception:
         where = self._sm_describe()
         explicit = [i for i in self.maker.inputs if not i.implicit]
         names = ", ".join(_input_name(i, k) for k, i in enumerate(explicit))
         is_method = bool(self._sm_state)
-        hint = errors.SET_MEMBER_HINT if is_method else errors.SET_STORAGE_HINT
         if len(args) > len(explicit):
             return errors.MethodArgumentError(
                 errors.TOO_MANY_ARGUMENTS.format(
                     where=where, expected=len(explicit), names=names, given=len(args),
-                    hint=hint.format(name="member" if is_method else "name"),
+                    hint=self._sm_implicit_hint(None),
                 )
             )
         for key in kwargs:
             if key in self._sm_implicit_names:
                 return errors.MethodArgumentError(
                     errors.IMPLICIT_KEYWORD.format(
-                        where=where, name=key, hint=hint.format(name=key),
+                        where=where, name=key, hint=self._sm_implicit_hint(key),
                         what=errors.IMPLICIT_MEMBER if is_method else errors.IMPLICIT_STORAGE,
                     )
                 )
@@ -282,7 +300,7 @@ class Function(_PyTensorFunction):
                 )
             given.append((position, (explicit[position], value)))
         for position, (spec, value) in given:
-            problem = _argument_problem(spec, value)
+            problem = _argument_problem(spec, value, self._sm_where is not None)
             if problem is not None:
                 return errors.MethodArgumentError(
                     errors.BAD_ARGUMENT.format(
@@ -305,31 +323,59 @@ class Function(_PyTensorFunction):
         for container, path in self._sm_state:
             if container.storage[0] is None:
                 return errors.UnsetMemberError(
-                    errors.UNSET_MEMBER.format(where=where, member=path)
+                    errors.UNSET_MEMBER.format(where=where, member=path, attribute=errors.member_attribute(path))
                 )
         if isinstance(exc, FloatingPointError) and errors.NON_FINITE_MARK in str(exc):
             member = str(exc).split(errors.NON_FINITE_MARK, 1)[1].split()[0]
             return errors.NonFiniteUpdateError(errors.NON_FINITE_UPDATE.format(where=where, member=member))
         if exc is None:  # refused before the call, for a reason found above
             return errors.MethodArgumentError(f"{where}: invalid call")
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return errors.MethodExecutionError(
-            errors.EXECUTION_FAILED.format(where=where, error=f"{type(exc).__name__}: {first_line}")
-        )
+        return execution_error(self, exc)
+
+    def _sm_implicit_hint(self, key: str | None) -> str:
+        """How to change the implicit input named ``key`` (or any, for None) instead of passing it."""
+        if self._sm_state:
+            # The member's path, not the input's name: a Variable named 'foo' may be
+            # the member at path 'c', and inst.foo = value would not reach it.
+            # PyTensor wraps the containers it is given; the storage cell is what is shared.
+            paths = {id(container.storage): path for container, path in self._sm_state}
+            path = paths.get(id(find_input(self, key).storage)) if key is not None else None
+            return errors.SET_MEMBER_HINT.format(
+                attribute=errors.member_attribute(path or self._sm_state[0][1])
+            )
+        if not self._sm_implicit_names:
+            return ""
+        return errors.SET_STORAGE_HINT.format(name=key or min(self._sm_implicit_names))
 
 
 def _input_name(spec: Any, position: int) -> str:
     return spec.name or f"<input {position}>"
 
 
-def _argument_problem(spec: Any, value: Any) -> str | None:
+def _argument_problem(spec: Any, value: Any, in_method: bool) -> str | None:
     """Why ``value`` is refused for the input ``spec``, or None when it is fine."""
+    type_ = spec.variable.type
     try:
-        spec.variable.type.filter(value, strict=spec.strict, allow_downcast=spec.allow_downcast)
-    except Exception as exc:  # the engine's own reason, first line only
-        text = str(exc).strip().splitlines()
+        type_.filter(value, strict=spec.strict, allow_downcast=spec.allow_downcast)
+    except Exception as exc:
+        if not spec.strict and _converts_with_a_loss(type_, value):
+            # PyTensor's own text says to pass allow_input_downcast to function(), which a Method does not take.
+            return errors.ARGUMENT_DOWNCAST.format(
+                got=np.asarray(value).dtype,
+                dtype=type_.dtype,
+                option=errors.ARGUMENT_DOWNCAST_METHOD if in_method else errors.ARGUMENT_DOWNCAST_FUNCTION,
+            )
+        text = str(exc).strip().splitlines()  # the engine's own reason, first line only
         return text[0] if text else type(exc).__name__
     return None
+
+
+def _converts_with_a_loss(type_: Any, value: Any) -> bool:
+    try:
+        type_.filter(value, strict=False, allow_downcast=True)
+    except Exception:  # noqa: BLE001 - refused for another reason than precision
+        return False
+    return True
 
 
 def compile_maker(
@@ -378,6 +424,9 @@ def compile_maker(
     set_return_none(maker, outputs is None)
     if is_jit_linker(maker.linker):
         compile_jit_once(maker.linker)
+    if linker_kind(maker.linker) == "numba":
+        # A failing Numba call loses what it allocated: no update before the outputs.
+        schedule_updates_last(maker.linker)
     if isinstance(resolved, NumbaBackgroundMode) and linker_kind(maker.linker) == "numba":
         maker._sm_background = BackgroundCompile(
             functools.partial(

@@ -13,6 +13,7 @@ name) and *how* to fix it.
 
 from __future__ import annotations
 
+import keyword
 from typing import Any
 
 import numpy as np
@@ -71,8 +72,38 @@ class MethodArgumentError(SymmoduleError, TypeError):
     """A compiled method was called with the wrong arguments."""
 
 
-class MethodExecutionError(SymmoduleError, RuntimeError):
-    """The compiled code of a method failed while running."""
+class MethodExecutionError(SymmoduleError):
+    """The compiled code of a method failed while running.
+
+    What a call raises is an instance of a subclass that also derives from
+    the class of the engine's own exception: a shape error is a
+    ``MethodValueError``, both a ``MethodExecutionError`` and a
+    ``ValueError``, so that ``except ValueError`` written for the engine's
+    errors keeps catching it (:func:`execution_error_class`). The engine's
+    exception is chained as ``__cause__``.
+
+    Attributes
+    ----------
+    engine_class : type or None
+        The engine's exception class this one derives from (None for this
+        base class itself).
+    """
+
+    engine_class: type[Exception] | None = None
+
+    def __init__(self, message: str) -> None:
+        # Only BaseException's initialisation: the engine class's own __init__
+        # may require other arguments (UnicodeDecodeError takes five).
+        Exception.__init__(self, message)
+
+    def __str__(self) -> str:
+        # The message as given, whichever __str__ the engine class has (KeyError's shows a repr).
+        return str(self.args[0]) if self.args else ""
+
+    def __reduce__(self) -> tuple:
+        # The subclasses are made at run time, so they are not importable by name:
+        # a pickle names the engine class and the subclass is made again on load.
+        return (_execution_error, (self.engine_class, str(self)))
 
 
 class NonFiniteUpdateError(SymmoduleError, FloatingPointError):
@@ -89,6 +120,71 @@ class ResolveError(SymmoduleError, LookupError):
 
 class ModeError(SymmoduleError, ValueError):
     """A compilation mode name is unknown, or its backend is not installed."""
+
+
+# One subclass per engine exception class, made at the first error of that class.
+_EXECUTION_ERROR_CLASSES: dict[type, type[MethodExecutionError]] = {}
+
+
+def execution_error_class(engine_class: type[BaseException]) -> type[MethodExecutionError]:
+    """The :class:`MethodExecutionError` subclass that also derives from ``engine_class``.
+
+    ``execution_error_class(ValueError)`` is ``MethodValueError``, a subclass
+    of both; one class per engine class, made once. When ``engine_class``
+    cannot be a base next to ``MethodExecutionError`` (its instances have a
+    memory layout another base conflicts with, its metaclass differs, it is
+    final, or it cannot be made with a message alone), the nearest of its
+    bases that can is used: a message is never lost for want of a class.
+    Only ``Exception`` subclasses are combined; for anything else (and for
+    ``Exception`` itself) the answer is ``MethodExecutionError``.
+
+    Parameters
+    ----------
+    engine_class
+        The class of the exception the compiled code raised.
+
+    Returns
+    -------
+    type
+        A subclass of :class:`MethodExecutionError` (and of ``engine_class``
+        or its nearest base that allows it).
+    """
+    found = _EXECUTION_ERROR_CLASSES.get(engine_class)
+    if found is None:
+        # setdefault: two threads meeting the same new class get the same subclass.
+        found = _EXECUTION_ERROR_CLASSES.setdefault(engine_class, _combined_class(engine_class))
+    return found
+
+
+def _combined_class(engine_class: type[BaseException]) -> type[MethodExecutionError]:
+    for base in engine_class.__mro__:
+        if base is Exception or not issubclass(base, Exception):
+            break
+        if issubclass(base, MethodExecutionError):
+            return base
+        name = f"Method{base.__name__}"
+        try:
+            combined = type(
+                name,
+                (MethodExecutionError, base),
+                {
+                    "__module__": __name__,
+                    "__qualname__": name,
+                    "__doc__": f"A MethodExecutionError that is also a {base.__module__}.{base.__qualname__}.",
+                    "engine_class": base,
+                },
+            )
+            str(combined("probe"))
+        except Exception:  # noqa: BLE001 - this base cannot be combined: try the next one up
+            continue
+        return combined
+    return MethodExecutionError
+
+
+def _execution_error(engine_class: type[BaseException] | None, message: str) -> MethodExecutionError:
+    """Rebuild a pickled :class:`MethodExecutionError` (see its ``__reduce__``)."""
+    cls = MethodExecutionError if engine_class is None else execution_error_class(engine_class)
+    return cls(message)
 
 
 # --- message templates -------------------------------------------------------
@@ -114,9 +210,28 @@ UPDATE_OF_CONSTANT = (
 
 UPDATE_TYPE_MISMATCH = (
     "Method {method!r}: the update of member {key!r} has type {got} but the "
-    "member has type {expected}. Cast the expression, e.g. "
-    "T.cast(expr, {dtype!r}), or declare the member with the update's type."
+    "member has type {expected}. {fix}"
 )
+
+# The fix an update of the wrong type needs (see update_type_fix); ``what`` is
+# "member" or "variable".
+UPDATE_FIX_DTYPE = (
+    "Cast the expression (T.cast(expr, {dtype!r})), or declare the {what} with "
+    "the dtype {got_dtype!r}."
+)
+UPDATE_FIX_FEWER_DIMS = (
+    "An update keeps its {what}'s number of dimensions ({ndim}), and the "
+    "expression has {got_ndim}: reduce it (e.g. T.sum(expr, axis=0)) or index "
+    "it{cast}, or declare the {what} with {got_ndim} dimension(s)."
+)
+UPDATE_FIX_MORE_DIMS = (
+    "An update keeps its {what}'s number of dimensions ({ndim}), and the "
+    "expression has {got_ndim}: add dimensions (e.g. T.shape_padleft(expr)) "
+    "or broadcast it (T.broadcast_to(expr, shape)){cast}, or declare the "
+    "{what} with {got_ndim} dimension(s)."
+)
+UPDATE_FIX_CAST_TOO = " and cast it (T.cast(expr, {dtype!r}))"
+UPDATE_FIX_OTHER = "Give the expression the {what}'s type, or declare the {what} with the expression's type."
 
 INPUT_AND_UPDATE = (
     "Method {method!r}: {key!r} is both an explicit input and updated. An "
@@ -152,13 +267,26 @@ IMPLICIT_STORAGE = "an implicit input that holds its own value"
 # How to change an implicit input, for a compiled Method and for a plain function.
 SET_MEMBER_HINT = (
     "Members are implicit inputs read from the instance: set them on the "
-    "instance (inst.{name} = value) instead of passing them."
+    "instance ({attribute} = value) instead of passing them."
 )
 SET_STORAGE_HINT = "Implicit inputs hold their own value: set it with fn[{name!r}] = value."
 
 BAD_ARGUMENT = (
     "{where}: argument {name!r} (position {position}) expects {expected}, "
     "got {given}. {detail}"
+)
+
+# BAD_ARGUMENT's detail when the value converts only with a loss of precision
+# (float64 into float32, 1.5 into int64); ``option`` is how else to allow it.
+ARGUMENT_DOWNCAST = (
+    "Converting {got} values to {dtype} could lose precision, so the value is "
+    "refused. Convert it first (numpy.asarray(value, dtype={dtype!r})){option}."
+)
+ARGUMENT_DOWNCAST_METHOD = (
+    ", or declare the input In(variable, allow_downcast=True) to have every call convert it"
+)
+ARGUMENT_DOWNCAST_FUNCTION = (
+    ", or compile with symmodule.function(..., allow_input_downcast=True) to have every call convert it"
 )
 
 MISSING_ARGUMENT = "{where}: missing argument {name!r}. It takes ({names})."
@@ -172,13 +300,32 @@ ARGUMENT_TWICE = (
 
 UNSET_MEMBER = (
     "{where} reads member {member!r}, which has no value. Give it one before "
-    "calling: pass it to make(...) or set inst.{member} = value."
+    "calling: pass it to make(...) or set {attribute} = value."
 )
 
 EXECUTION_FAILED = (
-    "{where} failed inside the compiled code: {error}. The engine's own "
-    "traceback, with the failing node, is shown above this error."
+    "{where} failed inside the compiled code: {error}.{details}\n"
+    "The call stored no update: every member keeps its value. {fix}"
 )
+
+# The lines of details under EXECUTION_FAILED's first line; each starts with "\n  ".
+# ``operation`` is the failing node with its inputs named (W, x, Dot.0), ``shapes``
+# the shapes of the values it was given.
+EXECUTION_NODE = "\n  The operation that failed: {operation}, on inputs of shapes {shapes}{how}."
+# How the operation was found when the engine does not say (Numba, JAX).
+EXECUTION_NODE_REPLAYED = " (found by running the call again in Python, without storing anything)"
+EXECUTION_ARGUMENTS = "\n  Arguments given: {values}."
+EXECUTION_MEMBERS = "\n  Members read: {values}."
+EXECUTION_STORED = "\n  Stored inputs: {values}."
+# How to fix: for a shape error (a ValueError in NumPy, Numba and PyTensor's
+# Python code), and for any other error. ``members`` is EXECUTION_FIX_MEMBERS
+# when the call read members, with an ``example`` such as "inst.W = new_value".
+EXECUTION_FIX_SHAPES = "Make the shapes agree: pass arguments of other shapes{members}."
+EXECUTION_FIX_OTHER = (
+    "Check the values listed against what the operation needs (indices "
+    "within bounds, divisors not zero...): pass other arguments{members}."
+)
+EXECUTION_FIX_MEMBERS = ", or give the members other values (e.g. {example} = new_value)"
 
 # The message of the in-graph check; the member's path follows it.
 NON_FINITE_MARK = "symmodule: non-finite update of member "
@@ -249,6 +396,32 @@ MEMBER_NOT_ROOT = (
     "(T.scalar(), T.matrix('w')); {variable} is computed from other variables. "
     "Use External(...) for a computed expression, or declare a fresh Variable."
 )
+
+
+def update_type_fix(got: Any, expected: Any, what: str) -> str:
+    """How to fix an update of type ``got`` for a ``what`` ("member", "variable") of type ``expected``.
+
+    A cast only for a dtype that differs; reducing or adding dimensions for a
+    number of dimensions that differs (a cast cannot change it).
+    """
+    dtype, got_dtype = getattr(expected, "dtype", None), getattr(got, "dtype", None)
+    ndim, got_ndim = getattr(expected, "ndim", None), getattr(got, "ndim", None)
+    cast = UPDATE_FIX_CAST_TOO.format(dtype=dtype) if dtype != got_dtype else ""
+    if ndim is not None and got_ndim is not None and ndim != got_ndim:
+        template = UPDATE_FIX_FEWER_DIMS if got_ndim > ndim else UPDATE_FIX_MORE_DIMS
+        return template.format(what=what, ndim=ndim, got_ndim=got_ndim, cast=cast)
+    if dtype is not None and got_dtype is not None and dtype != got_dtype:
+        return UPDATE_FIX_DTYPE.format(what=what, dtype=dtype, got_dtype=got_dtype)
+    return UPDATE_FIX_OTHER.format(what=what)
+
+
+def member_attribute(path: str) -> str:
+    """How to reach a member from the root instance: ``inst.c``, or ``inst['layers.0']`` for a nested path.
+
+    Writing ``inst[path] = value`` works for any path; a plain name reads
+    better as an attribute.
+    """
+    return f"inst.{path}" if path.isidentifier() and not keyword.iskeyword(path) else f"inst[{path!r}]"
 
 
 def describe_type(type_: Any) -> str:
@@ -351,9 +524,7 @@ INPUT_UPDATE_NOT_SYMBOLIC = (
 
 INPUT_UPDATE_TYPE_MISMATCH = (
     "{where}: the update of {variable} has type {got} but {variable} has type "
-    "{expected}. An update must have its variable's dtype and number of "
-    "dimensions: cast the expression (T.cast(expr, {dtype!r})), reduce or "
-    "reshape it, or declare the variable with the update's type."
+    "{expected}. {fix}"
 )
 
 UPDATE_OF_FUNCTION_INPUT = (

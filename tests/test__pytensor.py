@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import copyreg
 import functools
+import gc
 import inspect
 import io
 import pickle
 import subprocess
 import sys
 import warnings
+import weakref
 
 import numba
 import numpy as np
@@ -550,3 +552,140 @@ def test_importing_symmodule_raises_no_deprecation_warning():
         text=True,
     )
     assert result.returncode == 0, result.stderr
+
+
+# -- failing calls ----------------------------------------------------------------------------
+
+
+def _failing_dot(mode):
+    """A raw PyTensor function of ``W @ x`` (W is 2x3) called with an x of 2 entries, and the error."""
+    x = pt.dvector("x")
+    w = pytensor.shared(np.zeros((2, 3)), name="W")
+    fn = pytensor.function([x], pt.dot(w, x), mode=mode)
+    with pytest.raises(ValueError) as info:
+        fn(np.ones(2))
+    return fn, info.value
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [get_mode("FAST_COMPILE"), Mode(linker=VMLinker(use_cloop=True, c_thunks=True), optimizer="fast_run")],
+    ids=["python-vm", "c-vm"],
+)
+def test_raise_with_op_frame_holds_the_failing_node_and_its_input_values(mode):
+    fn, error = _failing_dot(mode)
+    failed = _pytensor.failing_node(error)
+    assert failed.fgraph is fn.maker.fgraph and failed.node in fn.maker.fgraph.apply_nodes
+    assert "Dot" in str(failed.node.op) or "Gemv" in str(failed.node.op)
+    assert len(failed.inputs) == len(failed.node.inputs)
+    assert (2, 3) in [np.shape(value) for value in failed.inputs]
+
+
+def test_jit_thunk_reports_its_first_output_node_whatever_failed():
+    # Why symmodule runs a JIT-compiled call again to find the failing node.
+    fn, error = _failing_dot(get_mode("NUMBA"))
+    failed = _pytensor.failing_node(error)
+    assert failed.fgraph is fn.maker.fgraph
+    assert failed.node is fn.maker.fgraph.outputs[0].owner
+
+
+def test_release_failure_breaks_the_cycle_through_raise_with_op_frame():
+    fn, _ = _failing_dot(get_mode("FAST_COMPILE"))
+    gc.disable()
+    try:
+        try:  # a plain except: pytest.raises holds the error in cycles of its own
+            fn(np.ones(2))
+        except ValueError as error:
+            _pytensor.failing_node(error)  # reads the frame's locals, as symmodule does
+            _pytensor.release_failure(error)
+            error.probe = _Probe()  # a ValueError takes no weak reference: what it holds does
+            freed = weakref.ref(error.probe)
+        assert freed() is None  # by reference counting, the collector being off
+    finally:
+        gc.enable()
+
+
+class _Probe:
+    """An object freed exactly when the exception holding it is."""
+
+
+def test_release_failure_keeps_the_traceback_lines():
+    _, error = _failing_dot(get_mode("FAST_COMPILE"))
+    before = [(tb.tb_frame.f_code, tb.tb_lineno) for tb in _tracebacks(error)]
+    _pytensor.release_failure(error)
+    assert [(tb.tb_frame.f_code, tb.tb_lineno) for tb in _tracebacks(error)] == before
+
+
+def _tracebacks(error):
+    tb = error.__traceback__
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
+def test_empty_storage_empties_what_a_failed_call_left_but_constants():
+    x = pt.dvector("x")
+    mode = Mode(linker=VMLinker(use_cloop=False, c_thunks=False, allow_gc=False), optimizer=None)
+    fn = pytensor.function([x], pt.dot(pt.ones((2, 3)), pt.exp(x)), mode=mode)
+    with pytest.raises(ValueError):
+        fn(np.ones(2))
+    left = [v for v, cell in fn.vm.storage_map.items() if v.owner is not None and cell[0] is not None]
+    assert left and fn.input_storage[0].storage[0] is not None  # exp(x), and x itself
+    _pytensor.empty_storage(fn)
+    assert all(cell[0] is None for v, cell in fn.vm.storage_map.items() if not isinstance(v, pt.TensorConstant))
+    np.testing.assert_allclose(fn(np.zeros(3)), [3.0, 3.0])  # the constants are still there
+
+
+def test_call_inputs_hold_the_converted_arguments_of_a_failed_call():
+    fn, _ = _failing_dot(get_mode("NUMBA"))
+    given, weights = _pytensor.call_inputs(fn)
+    assert given.dtype == np.float64 and given.shape == (2,) and weights.shape == (2, 3)
+
+
+def _updating_numba_maker():
+    x = pt.dvector("x")
+    c = pt.dscalar("c")
+    return FunctionMaker([In(x), In(c, update=c * 2)], pt.dot(pt.ones((2, 3)), x), get_mode("NUMBA"))
+
+
+def test_updates_last_order_keeps_the_toposort_constraints_and_puts_updates_last():
+    fgraph = _updating_numba_maker().fgraph
+    order = _pytensor.updates_last_order(fgraph)
+    assert sorted(map(id, order)) == sorted(map(id, fgraph.toposort()))
+    update_node = fgraph.outputs[1].owner
+    assert order[-1] is update_node and fgraph.toposort().index(update_node) < len(order) - 1
+    seen = set()
+    for node in order:  # every node after its inputs' nodes and its in-place prerequisites
+        assert all(v.owner in seen for v in node.inputs if v.owner is not None)
+        assert all(p in seen for p in fgraph.orderings().get(node, ()))
+        seen.add(node)
+
+
+def test_linker_scheduler_is_the_order_numba_code_runs_in():
+    maker = _updating_numba_maker()
+    _pytensor.schedule_updates_last(maker.linker)
+    orders = []
+    convert = maker.linker.fgraph_convert
+
+    def recording(fgraph, **kwargs):
+        orders.append(kwargs["order"])
+        return convert(fgraph, **kwargs)
+
+    maker.linker.fgraph_convert = recording
+    fn = maker.create()
+    assert orders == [_pytensor.updates_last_order(maker.fgraph)]
+    # And the Python code Numba compiles calls each node's function in that order.
+    order = orders[0]
+
+    def named_after_its_place(op, node=None, **kwargs):
+        def run(*args):
+            return args[0]
+
+        run.__name__ = f"node{order.index(node)}"
+        return run
+
+    source = pytensor.link.utils.fgraph_to_python(maker.fgraph, named_after_its_place, order=order).__source__
+    words = source.split()
+    called = [word.split("(")[0] for word in words if word.startswith("node")]
+    assert called == [f"node{k}" for k in range(len(order))]
+    np.testing.assert_allclose(fn(X, 1.0), [X.sum(), X.sum()])

@@ -238,6 +238,6 @@ def _check_update(variable: Variable, update: Any, where: str) -> None:
                 variable=variable,
                 got=errors.describe_type(update.type),
                 expected=errors.describe_type(variable.type),
-                dtype=getattr(variable.type, "dtype", str(variable.type)),
+                fix=errors.update_type_fix(update.type, variable.type, "variable"),
             )
         )

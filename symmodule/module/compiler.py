@@ -305,7 +305,7 @@ def _update_expression(plan: Plan, variable: Variable, expression: Any, method_p
                 key=plan.state[variable].path,
                 got=expression.type,
                 expected=variable.type,
-                dtype=getattr(variable.type, "dtype", "?"),
+                fix=errors.update_type_fix(expression.type, variable.type, "member"),
             )
         ) from None
 
