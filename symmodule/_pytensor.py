@@ -45,9 +45,8 @@ from pytensor.tensor.blockwise import Blockwise
 from pytensor.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, BaseSubtensor
 from pytensor.tensor.type import TensorType
 
-from symmodule.errors import INDEX_OUT_OF_BOUNDS
-
 from symmodule._atomic import drain
+from symmodule.errors import INDEX_OUT_OF_BOUNDS
 
 try:  # PyTensor 3.3 moved it here (pytensor.tensor.rewriting.ofg still imports it)
     from pytensor.compile.rewriting import inline_ofg_node
