@@ -49,7 +49,8 @@ from symmodule.modes import Mode
 from symmodule.persist import load, load_state_dict, save, state_dict
 from symmodule.module.cache import CodeCache, code_cache
 
-from symmodule import gof, introspect, models, persist, tensor
+from symmodule import gof, init, introspect, models, persist, tensor
+from symmodule.module import roles
 from symmodule.compile.io import In, Out
 from symmodule.errors import AllocationError, SymmoduleError
 from symmodule.compiled import Function
@@ -100,6 +101,7 @@ __all__ = [
     "effects",
     "function",
     "gof",
+    "init",
     "introspect",
     "load",
     "load_state_dict",
@@ -107,6 +109,7 @@ __all__ = [
     "models",
     "persist",
     "register_wrapper",
+    "roles",
     "save",
     "shared",
     "split",

@@ -391,6 +391,57 @@ RESERVED_NAME = (
     "{where}: {name!r} is reserved on instances ({why}). Rename the {kind}."
 )
 
+BAD_ROLES = (
+    "{where}: roles must be strings, e.g. roles=('param', 'regularizable') or "
+    "roles=symmodule.roles.PARAM; got {roles!r}."
+)
+
+INIT_NOT_CALLABLE = (
+    "{where}: init={init!r} is not callable. Give a rule taking the member's InitContext, "
+    "e.g. init=symmodule.init.zeros() or init=symmodule.init.glorot_uniform(seed=0)."
+)
+
+INIT_AND_SHARED = (
+    "{where}: a shared variable already holds its first value, so it cannot have an init= "
+    "rule too. Declare a fresh Variable (T.matrix()) with the rule, or drop init=."
+)
+
+INIT_TWICE = (
+    "The member at {first!r} is declared again at {second!r} with another init= rule. "
+    "Give the rule at one of the two declarations only."
+)
+
+INIT_CYCLE = (
+    "The init= rules of these members read each other in a cycle: {cycle}. "
+    "Give one of them a rule that does not read the others, or a value at make()."
+)
+
+INIT_RETURNED_NONE = (
+    "The init= rule {rule} of member {path!r} returned None. A rule returns the member's "
+    "first value (an array of its dtype and number of dimensions)."
+)
+
+INIT_NO_SHAPE = (
+    "The init= rule {rule} of member {path!r} needs the member's shape, but its type "
+    "({type}) leaves lengths open. Declare it with a static shape "
+    "(T.matrix(shape=(784, 100))) or give the rule one (shape=(784, 100))."
+)
+
+INIT_NO_FANS = (
+    "Member {path!r}: the Glorot and He rules need a weight of two or more dimensions "
+    "to count fans, not the shape {shape}. Use symmodule.init.normal(...) or uniform(...)."
+)
+
+INIT_UNKNOWN_MEMBER = (
+    "The init= rule of member {path!r} asked for the value of {variable}, which is not a "
+    "member of the instance being made. Read only members of the same tree."
+)
+
+INIT_DEPENDS_ON_UNSET = (
+    "The init= rule of member {path!r} needs the value of member {other!r}, which has no "
+    "value and no init= rule. Pass it to make() ({other}=...) or give it a rule."
+)
+
 MEMBER_NOT_ROOT = (
     "Member({variable}) at {where}: a Member must be a Variable with no owner "
     "(T.scalar(), T.matrix('w')); {variable} is computed from other variables. "

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from symmodule import errors
 from symmodule._pytensor import add_input_key
 from symmodule.compiled import Function, fresh_storage
+from symmodule.module.initializers import run_initializers
 from symmodule.module.member import External, convert_value
 from symmodule.module.state import State
 from symmodule.module.storage import MemberStorage, placement
@@ -44,6 +45,7 @@ __all__ = [
     "StateSlot",
     "Builder",
     "default_initialize",
+    "initialize_rest",
 ]
 
 # Names every instance has; a Module child with one of these names is refused at make().
@@ -616,6 +618,19 @@ class DictInstance(MutableMapping):
 
     def __repr__(self) -> str:
         return "{" + ", ".join(f"{k!r}: {_short(self[k])}" for k in self) + "}"
+
+
+def initialize_rest(inst: ModuleInstance) -> None:
+    """Give each member that ``_instance_initialize`` left unset its ``init=`` rule's value.
+
+    The last stage of ``make()``; all at once under the tree's lock, so a
+    rule that fails leaves no member half initialised.
+    """
+    root = inst.__dict__.get("_sm_root_ref") or inst
+    specs = root._sm_blueprint.plan.state
+    if any(spec.init is not None for spec in specs.values()):
+        storage = dict(zip(specs, root._sm_tree_state.containers))
+        atomically(inst, lambda: run_initializers(specs, storage))
 
 
 def default_initialize(inst: ModuleInstance, **init: Any) -> None:

@@ -18,7 +18,7 @@ anything else                                  ``None``: a plain Python attribut
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from pytensor.tensor import as_tensor_variable
 
 from symmodule import errors
 from symmodule.module.component import Component
+from symmodule.module.roles import as_roles
 
 if TYPE_CHECKING:
     from symmodule.module.instance import Builder
@@ -52,6 +53,17 @@ class Member(Component):
     ----------
     variable
         A Variable with no owner, e.g. ``T.matrix()``.
+    roles
+        What the Member is for: strings such as ``symmodule.roles.PARAM``
+        (trained), ``REGULARIZABLE``, ``BUFFER`` (a statistic) or any tag of
+        your own; :meth:`Module.members` and :meth:`Module.parameters` select
+        by them.
+    init
+        A rule for the Member's first value, run at ``make()`` when the
+        instance's initialisation left it unset: a callable taking an
+        :class:`~symmodule.module.initializers.InitContext` (see
+        ``symmodule.init`` for the usual ones). It must pickle if instances
+        are to be pickled.
 
     Examples
     --------
@@ -62,14 +74,30 @@ class Member(Component):
     >>> inst = m.make(w=[1.0, 2.0])
     >>> inst.w
     array([1., 2.])
+
+    A trained parameter that initialises itself:
+
+    >>> m.b = symmodule.Member(T.dvector(shape=(3,)), roles=symmodule.roles.PARAM,
+    ...                        init=symmodule.init.zeros())
+    >>> m.make(w=[1.0]).b
+    array([0., 0., 0.])
+    >>> [v.name for v in m.parameters()]
+    ['b']
     """
 
-    def __init__(self, variable: Variable) -> None:
+    def __init__(self, variable: Variable, *, roles: str | Iterable[str] = (), init: Any = None) -> None:
         if not isinstance(variable, Variable) or variable.owner is not None:
             raise errors.AllocationError(
                 errors.MEMBER_NOT_ROOT.format(variable=variable, where="declaration")
             )
+        where = f"Member({variable})"
+        if init is not None and not callable(init):
+            raise errors.DeclarationError(errors.INIT_NOT_CALLABLE.format(where=where, init=init))
+        if init is not None and isinstance(variable, SharedVariable):
+            raise errors.DeclarationError(errors.INIT_AND_SHARED.format(where=where))
         self.variable = variable
+        self.roles = as_roles(roles, where)
+        self.init = init
 
     @property
     def r(self) -> Variable:
@@ -83,7 +111,9 @@ class Member(Component):
         initial = None
         if isinstance(self.variable, SharedVariable):
             initial = self.variable.get_value(borrow=False)
-        plan.declare_state(self.variable, node.path, self.variable.type, initial=initial)
+        plan.declare_state(
+            self.variable, node.path, self.variable.type, initial=initial, roles=self.roles, init=self.init
+        )
 
     def build(self, builder: Builder, node: Node) -> Any:
         return builder.state_slot(self.variable)

@@ -36,9 +36,10 @@ from symmodule.module.component import Component, Composite
 from symmodule.module.cache import CodeCache, code_cache
 from symmodule.module.compiler import compile_plan
 from symmodule.module.containers import ComponentDict, ComponentList
-from symmodule.module.instance import RESERVED_NAMES, ModuleInstance, default_initialize
+from symmodule.module.instance import RESERVED_NAMES, ModuleInstance, default_initialize, initialize_rest
 from symmodule.module.member import External, Member, Wrappers, wrap
 from symmodule.module.plan import Node, Plan, join_path
+from symmodule.module.roles import PARAM, select
 
 __all__ = ["Module", "FancyModule", "register_wrapper"]
 
@@ -90,8 +91,9 @@ class Module(Composite):
     def __setattr__(self, name: str, value: Any) -> None:
         explicit = self.__dict__.setdefault("_sm_explicit", {})
         if isinstance(value, (Member, External)):
-            # Member(v) / External(v) force the kind; the attribute reads back as v.
-            explicit[name] = type(value)
+            # Member(v, ...) / External(v) force the kind (and a Member's roles and
+            # init rule); the attribute reads back as v.
+            explicit[name] = value
             value = value.variable
         else:
             explicit.pop(name, None)
@@ -107,7 +109,7 @@ class Module(Composite):
             if name.startswith("_"):
                 continue
             if name in explicit:
-                yield name, explicit[name](value)
+                yield name, explicit[name]
                 continue
             component = wrap(value, type(self)._sm_wrappers, where=f"{type(self).__name__}.{name}")
             if component is not None:
@@ -151,6 +153,7 @@ class Module(Composite):
         """
         inst = compile_plan(Plan(self, mode, check_finite=check_finite), cache).instantiate()
         self._instance_initialize(inst, *args, **init)
+        initialize_rest(inst)
         return inst
 
     def _instance_initialize(self, inst: ModuleInstance, *args: Any, **init: Any) -> None:
@@ -270,6 +273,51 @@ class Module(Composite):
             if getattr(component, "_sm_items", None) is obj:
                 return path
         return None
+
+    # -- selection by role (roles.py) ------------------------------------------------------
+
+    def members(self, *roles: str, path: str | None = None) -> dict[str, Variable]:
+        """This tree's Members that have every role in ``roles``, by first path.
+
+        Each Member appears once however many paths reach it, in the order of
+        first paths; no compilation happens.
+
+        Parameters
+        ----------
+        *roles
+            Roles or tags the Member must all have (``'param'``,
+            ``'regularizable'``, ``'buffer'``, ``'rng'`` or your own); none
+            selects every Member.
+        path
+            A glob matched against every path reaching the Member
+            (``'encoder.*'``, ``'layers.?.w'``).
+
+        Returns
+        -------
+        ``{path: Variable}``.
+
+        Examples
+        --------
+        >>> import symmodule
+        >>> from symmodule import tensor as T
+        >>> m = symmodule.Module()
+        >>> m.w = symmodule.Member(T.dmatrix(), roles=("param", "regularizable"))
+        >>> m.b = symmodule.Member(T.dvector(), roles="param")
+        >>> m.steps = T.lscalar()
+        >>> list(m.members("param"))
+        ['w', 'b']
+        >>> list(m.members("regularizable"))
+        ['w']
+        """
+        return select(Plan(self), roles, path)
+
+    def parameters(self, *roles: str, path: str | None = None) -> list[Variable]:
+        """The trainable Members (role ``'param'``) that also have ``roles``, as a list.
+
+        What an optimizer takes: ``opt.updates(cost, m.parameters())``. A
+        Member reached by several paths (a tied weight) is listed once.
+        """
+        return list(select(Plan(self), (PARAM, *roles), path).values())
 
     # -- introspection (symmodule/introspect.py) --------------------------------------------
 

@@ -49,13 +49,15 @@ class Node:
 
 @dataclass(eq=False)
 class StateSpec:
-    """One piece of state: where it first appears, its type and initial value."""
+    """One piece of state: where it first appears, its type, initial value, roles and init rule."""
 
     key: object  # the member's Variable, or the Constant component
     path: str
     type: Any
     initial: Any = None
     readonly: bool = False
+    roles: frozenset[str] = frozenset()
+    init: Any = None  # a Member's init= rule (symmodule/module/initializers.py)
 
 
 class Plan:
@@ -97,12 +99,33 @@ class Plan:
     # -- what components call from allocate() ---------------------------------------
 
     def declare_state(
-        self, key: object, path: str, type_: Any, *, initial: Any = None, readonly: bool = False
+        self,
+        key: object,
+        path: str,
+        type_: Any,
+        *,
+        initial: Any = None,
+        readonly: bool = False,
+        roles: frozenset[str] = frozenset(),
+        init: Any = None,
     ) -> StateSpec:
-        """Declare a piece of state; declaring the same key again returns the first spec."""
-        if key not in self.state:
-            self.state[key] = StateSpec(key, path, type_, initial, readonly)
-        return self.state[key]
+        """Declare a piece of state; declaring the same key again returns the first spec.
+
+        Roles given on any path are kept (their union); an ``init`` rule may
+        be given on one path only, or the same rule on several.
+        """
+        spec = self.state.get(key)
+        if spec is None:
+            spec = self.state[key] = StateSpec(key, path, type_, initial, readonly, frozenset(roles), init)
+            return spec
+        spec.roles |= roles
+        if init is not None:
+            if spec.init is not None and spec.init is not init:
+                raise errors.DeclarationError(
+                    errors.INIT_TWICE.format(first=spec.path, second=path)
+                )
+            spec.init = init
+        return spec
 
     def add_automatic_update(self, variable: Variable, expression: Variable) -> None:
         """Ask every method that reads ``variable`` (and sets no update of its own) to apply this one."""

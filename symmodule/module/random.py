@@ -45,6 +45,7 @@ from symmodule import errors
 from symmodule._atomic import store_all
 from symmodule.module.component import Component
 from symmodule.module.plan import join_path
+from symmodule.module.roles import RNG
 
 if TYPE_CHECKING:
     from symmodule.module.instance import Builder
@@ -277,7 +278,9 @@ class RandomStreams(Component):
 
     def allocate(self, plan: Plan, node: Node) -> None:
         for stream in self._streams:
-            plan.declare_state(stream.rng, join_path(node.path, f"rng{stream.index}"), stream.rng.type)
+            plan.declare_state(
+                stream.rng, join_path(node.path, f"rng{stream.index}"), stream.rng.type, roles=frozenset({RNG})
+            )
             plan.add_automatic_update(stream.rng, stream.next_rng)
 
     def build(self, builder: Builder, node: Node) -> RandomStreamsInstance:
