@@ -50,6 +50,13 @@ class Component:
         """What makes two paths reach the *same* component (one object on the instance)."""
         return self
 
+    def _sm_reached_again(self, plan: Plan, node: Node, path: str) -> None:
+        """Called for this component, reached at ``path``, when its identity was planned at ``node``.
+
+        A Member declared again with roles of its own adds them here.
+        """
+        return None
+
 
 class Composite(Component):
     """A component made of named or numbered sub-components.

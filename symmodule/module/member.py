@@ -29,7 +29,7 @@ from pytensor.tensor import as_tensor_variable
 
 from symmodule import errors
 from symmodule.module.component import Component
-from symmodule.module.roles import as_roles
+from symmodule.roles import as_roles
 
 if TYPE_CHECKING:
     from symmodule.module.instance import Builder
@@ -114,6 +114,9 @@ class Member(Component):
         plan.declare_state(
             self.variable, node.path, self.variable.type, initial=initial, roles=self.roles, init=self.init
         )
+
+    def _sm_reached_again(self, plan: Plan, node: Node, path: str) -> None:
+        plan.declare_state(self.variable, path, self.variable.type, roles=self.roles, init=self.init)
 
     def build(self, builder: Builder, node: Node) -> Any:
         return builder.state_slot(self.variable)

@@ -16,7 +16,8 @@ The pipeline of ``make()``; each stage is owned by one file of this package:
    the :class:`~symmodule.module.state.State` (one storage cell per piece of
    state, NumPy arrays or jax arrays on the device in JAX mode, and the
    instance's lock), bind every compiled function to it, build the instance
-   tree, then run ``_instance_initialize(inst, *args, **init)``.
+   tree, then run ``_instance_initialize(inst, *args, **init)`` and, for the
+   members it left unset, their ``init=`` rules (``initializers.py``).
 5. **Call** (``symmodule/compiled.py``) — run the compiled code under the
    instance's lock and store its updates all at once; its errors are
    explained in terms of the method and its arguments.
@@ -39,7 +40,7 @@ from symmodule.module.containers import ComponentDict, ComponentList
 from symmodule.module.instance import RESERVED_NAMES, ModuleInstance, default_initialize, initialize_rest
 from symmodule.module.member import External, Member, Wrappers, wrap
 from symmodule.module.plan import Node, Plan, join_path
-from symmodule.module.roles import PARAM, select
+from symmodule.roles import PARAM, select
 
 __all__ = ["Module", "FancyModule", "register_wrapper"]
 

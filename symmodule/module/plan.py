@@ -142,6 +142,7 @@ class Plan:
         if identity is not None and id(identity) in self._by_identity:
             node = self._by_identity[id(identity)]
             self._alias(node, path, set())
+            component._sm_reached_again(self, node, path)
             return node
         node = Node(component, path, parent)
         self.paths[path] = node

@@ -45,7 +45,7 @@ from symmodule import errors
 from symmodule._atomic import store_all
 from symmodule.module.component import Component
 from symmodule.module.plan import join_path
-from symmodule.module.roles import RNG
+from symmodule.roles import RNG
 
 if TYPE_CHECKING:
     from symmodule.module.instance import Builder
