@@ -50,7 +50,7 @@ from symmodule.persist import load, load_state_dict, save, state_dict
 from symmodule.module.cache import CodeCache, code_cache
 
 from symmodule import gof, init, introspect, models, persist, tensor
-from symmodule.module import roles
+from symmodule import roles
 from symmodule.compile.io import In, Out
 from symmodule.errors import AllocationError, SymmoduleError
 from symmodule.compiled import Function
