@@ -22,12 +22,18 @@ module whose RandomStreams has a seed starts from that seed, as in Theano:
 two instances draw the same sequences until one is reseeded, and rerunning a
 script reproduces its results. With no seed (``RandomStreams()``), each
 instance, and each ``seed(None)``, starts from fresh OS entropy.
+
+``RandomStreams(seed, seed_by_path=True)`` also mixes the component's path
+in the instance tree into every stream (spawn key ``(crc32(path), i)``), so
+several components built with one seed (a layer's default) draw independent
+numbers, and the same numbers at every ``make()`` of the same tree.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -84,6 +90,10 @@ class RandomStreams(Component):
     seed
         The seed every new instance's streams start from (an int, a sequence
         of ints, or None for fresh OS entropy at each ``make()``).
+    seed_by_path
+        Mix the component's path in the instance tree into every seed, so two
+        RandomStreams given the same seed at different paths draw different
+        numbers (``inst.random.seed(s)`` mixes it in too).
 
     Attributes
     ----------
@@ -123,8 +133,9 @@ class RandomStreams(Component):
     True
     """
 
-    def __init__(self, seed: int | Sequence[int] | None = None) -> None:
+    def __init__(self, seed: int | Sequence[int] | None = None, *, seed_by_path: bool = False) -> None:
         self.default_instance_seed = seed
+        self.seed_by_path = seed_by_path
         self._streams: list[_Stream] = []
         self._uid = uuid.uuid4().hex
 
@@ -339,6 +350,9 @@ class RandomStreamsInstance:
         self._lock = threading.RLock() if lock is None else lock
         self._by_rng = {stream.rng: container for stream, container in streams}
         self._by_index = {stream.index: container for stream, container in streams}
+        # getattr: a RandomStreams pickled before seed_by_path existed has no such attribute.
+        by_path = getattr(component, "seed_by_path", False)
+        self._spawn_prefix: tuple[int, ...] = (zlib.crc32(path.encode()),) if by_path else ()
 
     def initialize(self, seed: int | Sequence[int] | None = None) -> None:
         """Reseed every stream from ``seed``, or from the RandomStreams' seed when None."""
@@ -347,10 +361,11 @@ class RandomStreamsInstance:
     def seed(self, seed: int | Sequence[int] | None = None) -> None:
         """Reseed every stream: the same ``seed`` gives the same draws; None gives fresh entropy."""
         # One SeedSequence fixes the entropy (fresh when seed is None); each
-        # stream then gets the child with its own index as spawn key.
+        # stream then gets the child with its own index (after the path's key,
+        # with seed_by_path) as spawn key.
         entropy = np.random.SeedSequence(seed).entropy
         generators = [
-            np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(stream.index,)))
+            np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(*self._spawn_prefix, stream.index)))
             for stream, _ in self._streams
         ]
         with self._lock:  # every stream reseeded at once, never half
