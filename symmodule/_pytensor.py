@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copyreg
 import functools
+import threading
 import types
 import warnings
 from collections.abc import Callable, Collection, Iterable, Sequence
@@ -632,14 +633,22 @@ class _Once:
     def __init__(self, step: Callable[..., Any]) -> None:
         self.step = step
         self.result: Any = None
+        self.lock = threading.Lock()
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if self.result is None:
-            self.result = self.step(*args, **kwargs)
+            # Two threads creating functions of one maker at once (two make() of one
+            # Module) run the step once; the second waits and takes its result.
+            with self.lock:
+                if self.result is None:
+                    self.result = self.step(*args, **kwargs)
         return self.result
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"step": self.step, "result": None}
+        return {"step": self.step}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["step"])
 
 
 def compile_jit_once(linker: JITLinker) -> None:

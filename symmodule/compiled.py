@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import threading
 from collections.abc import Callable, Sequence
 from types import MethodType
 from typing import Any
@@ -378,6 +379,16 @@ def _converts_with_a_loss(type_: Any, value: Any) -> bool:
     return True
 
 
+#: Held while PyTensor compiles (every :func:`compile_maker`, so Methods, ``symmodule.function``
+#: and the stand-ins of background compilation alike) and while a code-cache key reads the
+#: configuration. PyTensor's compiler changes process-wide configuration while it runs
+#: (``config.mode`` while rewriting, ``cxx`` and ``optdb__max_use_ratio`` while inferring
+#: shapes) and restores it after: two compilations at once can leave another thread's
+#: temporary value in place for good, and a key read meanwhile would see a temporary value.
+#: It also makes the first resolution of a mode name build one Mode object.
+COMPILING = threading.RLock()
+
+
 def compile_maker(
     inputs: Sequence[Any],
     outputs: Any = None,
@@ -407,18 +418,19 @@ def compile_maker(
         inputs, outputs, updates=updates, givens=givens, allow_input_downcast=allow_input_downcast
     )
     ins = [_kept_intact(spec) for spec in ins]
-    resolved = resolve_mode(mode)
-    profile = _profile_stats(profile, name)
-    maker = resolved.function_maker(
-        ins,
-        outs,
-        resolved,
-        accept_inplace=False,
-        profile=profile,
-        on_unused_input=on_unused_input,
-        name=name,
-        function_class=Function,
-    )
+    with COMPILING:
+        resolved = resolve_mode(mode)
+        profile = _profile_stats(profile, name)
+        maker = resolved.function_maker(
+            ins,
+            outs,
+            resolved,
+            accept_inplace=False,
+            profile=profile,
+            on_unused_input=on_unused_input,
+            name=name,
+            function_class=Function,
+        )
     # function_inputs_outputs turns outputs=None into []; a call of a
     # function declared with no outputs returns None, as in Theano.
     set_return_none(maker, outputs is None)

@@ -320,7 +320,7 @@ def _replay(maker: FunctionMaker, values: list[Any]) -> tuple[FailedNode | None,
 
 
 def _compile_replay(maker: FunctionMaker) -> _Replay | None:
-    from symmodule.module.cache import COMPILING  # compiling changes process-wide configuration
+    from symmodule.compiled import COMPILING  # compiling changes process-wide configuration
 
     with COMPILING:
         try:

@@ -14,6 +14,7 @@ import io
 import pickle
 import subprocess
 import sys
+import threading
 import warnings
 import weakref
 
@@ -351,6 +352,35 @@ def test_jit_linker_converts_and_compiles_at_every_create_through_its_instance_a
     assert calls == ["convert", "compile"]
     assert _pytensor.numba_dispatcher(first) is _pytensor.numba_dispatcher(second)
     np.testing.assert_allclose(second(X), 2 * X + 1)
+
+
+def test_a_step_run_once_runs_once_for_threads_arriving_together():
+    started, release, runs = threading.Event(), threading.Event(), []
+
+    def step():
+        runs.append(1)
+        started.set()
+        release.wait(5)  # the second thread arrives while the first runs the step
+        return object()
+
+    once = _pytensor._Once(step)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(once())) for _ in range(2)]
+    threads[0].start()
+    started.wait(5)
+    threads[1].start()
+    release.set()
+    for thread in threads:
+        thread.join(5)
+    assert len(runs) == 1
+    assert results[0] is results[1]
+
+
+def test_a_step_run_once_pickles_without_its_result_and_runs_again():
+    once = _pytensor._Once(functools.partial(list, (1, 2)))
+    first = once()
+    restored = pickle.loads(pickle.dumps(once))
+    assert restored() == [1, 2] and restored() is not first
 
 
 def test_numba_function_vm_carries_the_dispatcher_it_calls():

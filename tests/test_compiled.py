@@ -2,6 +2,8 @@
 and the translation of call errors into messages naming the method, the argument
 and the member."""
 
+import threading
+
 import numpy as np
 import pytest
 from modules import incdec_plus10_module as incdec_module
@@ -11,7 +13,7 @@ import symmodule
 from symmodule import errors
 from symmodule import tensor as T
 from symmodule.compile import module as M
-from symmodule.compiled import compile_maker
+from symmodule.compiled import COMPILING, compile_maker
 
 
 def vectors_module():
@@ -228,3 +230,19 @@ def test_compile_maker_compiles_a_mutable_input_as_immutable_and_leaves_the_in_a
     maker = compile_maker([spec], T.exp(x) * 2, mode="NUMBA")
     assert not maker.inputs[0].mutable
     assert spec.mutable
+
+
+# -- compiling under the compile lock -------------------------------------------------------
+
+
+def test_every_compilation_waits_for_the_compile_lock():
+    # PyTensor changes process-wide configuration while it compiles: symmodule.function,
+    # like make(), compiles only while no other compilation runs.
+    x = T.dscalar("x")
+    done = threading.Event()
+    with COMPILING:
+        thread = threading.Thread(target=lambda: (symmodule.function([x], x + 1), done.set()))
+        thread.start()
+        assert not done.wait(0.5)
+    thread.join(30)
+    assert done.is_set()

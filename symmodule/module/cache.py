@@ -68,7 +68,7 @@ once. :meth:`CodeCache.fetch` compiles each key once: a thread asking for a
 key that another thread is compiling waits for it and counts a hit; if that
 compilation fails, the next waiting thread compiles. The cache itself never
 makes one key wait for another, but PyTensor's compiler runs one Method at a
-time (:data:`COMPILING`): it changes process-wide configuration while it
+time (:data:`symmodule.compiled.COMPILING`): it changes process-wide configuration while it
 runs, and a key reads the configuration only between two compilations.
 """
 
@@ -90,6 +90,7 @@ from pytensor.graph.op import HasInnerGraph, Op
 from pytensor.graph.traversal import io_toposort
 
 from symmodule._pytensor import config_flag_is_read
+from symmodule.compiled import COMPILING
 from symmodule.modes import resolve_mode
 
 if TYPE_CHECKING:
@@ -131,14 +132,6 @@ CODE_FLAGS: tuple[str, ...] = (
 )
 
 
-#: Held while PyTensor compiles a Method for ``make()`` and while a key reads
-#: the configuration. PyTensor's compiler changes process-wide
-#: configuration while it runs (``config.mode`` while rewriting, ``cxx`` and
-#: ``optdb__max_use_ratio`` while inferring shapes) and restores it after:
-#: two compilations at once can leave another thread's temporary value in
-#: place for good, and a key read meanwhile would see a temporary value.
-#: It also makes the first resolution of a mode name build one Mode object.
-COMPILING = threading.RLock()
 
 
 @dataclass

@@ -29,7 +29,8 @@ from pytensor.tensor import all as pt_all
 from symmodule import errors
 from symmodule.compiled import compile_maker
 from symmodule.module.blueprint import Blueprint
-from symmodule.module.cache import COMPILING, CodeCache
+from symmodule.compiled import COMPILING
+from symmodule.module.cache import CodeCache
 from symmodule.module.method import Method
 from symmodule.module.plan import Node, Plan, join_path
 
