@@ -67,3 +67,20 @@ def worst_error_vs_optax(opt, make_transformation, steps: int = STEPS) -> float:
             assert expected[0].dtype == np.float64
             worst = max(worst, relative_error(inst.w, expected[0]), relative_error(inst.b, expected[1]))
     return worst
+
+
+def worst_error_vs_torch(opt, make_optimizer, steps: int = STEPS) -> float:
+    """The largest relative error over every step against ``make_optimizer(torch, params)``, in float64."""
+    torch = need("torch")
+    inst = model(opt).make()
+    params = [torch.tensor(np.array(inst.w), requires_grad=True), torch.tensor(np.array(inst.b), requires_grad=True)]
+    reference = make_optimizer(torch, params)
+    worst = 0.0
+    for grads in gradients(steps):
+        inst.train(*grads)
+        for param, grad in zip(params, grads):
+            param.grad = torch.from_numpy(grad)
+        reference.step()
+        expected = [param.detach().numpy() for param in params]
+        worst = max(worst, relative_error(inst.w, expected[0]), relative_error(inst.b, expected[1]))
+    return worst
