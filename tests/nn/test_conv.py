@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import scipy.signal
 from pytensor.gradient import verify_grad
+from pytensor.graph.replace import graph_replace
 
 import symmodule
 from symmodule import errors, nn
@@ -128,11 +129,7 @@ def test_conv_gradient_matches_finite_differences(rng):
     layer = nn.Conv2d(2, 2, 2, stride=(1, 2), padding=1, bias=False)
 
     def conv(x_, w_):
-        layer_w, layer.w = layer.w, w_
-        try:
-            return layer(x_)
-        finally:
-            layer.w = layer_w
+        return graph_replace(layer(x_), {layer.w: w_})
 
     verify_grad(conv, [x, w], rng=np.random.default_rng(1))
 
