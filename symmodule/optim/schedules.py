@@ -21,10 +21,9 @@ schedule                                   factor at step ``t``
                                            / decay_steps)) / 2 + alpha``
                                            (``optax.cosine_decay_schedule``;
                                            ``CosineAnnealingLR`` with ``eta_min = alpha * lr``)
-``WarmupSchedule(warmup_steps,             ``start_factor + (1 - start_factor) * t /
-start_factor, then)``                      warmup_steps`` while ``t < warmup_steps``, then
-                                           ``then``'s factor at ``t - warmup_steps`` (1 with
-                                           no ``then``)
+``WarmupSchedule(n, f0, then)``            ``f0 + (1 - f0) * t / n`` while ``t < n``
+                                           (``f0`` is ``start_factor``), then ``then``'s
+                                           factor at ``t - n`` (1 with no ``then``)
 =========================================  ===============================================
 
 ``WarmupSchedule(w, then=CosineSchedule(d - w, alpha))`` is
