@@ -248,14 +248,15 @@ class Optimizer(Module):
             raise errors.DeclarationError(
                 messages.GRADS_LENGTH.format(where=where, n_grads=len(grads), n_params=len(params))
             )
-        given: dict[Variable, Any] = {}
-        for param, grad in zip(params, grads):
-            if param in given and given[param] is not grad:
-                raise errors.DeclarationError(messages.TWO_GRADIENTS.format(where=where, value=param))
-            given[param] = grad
-        return list(given), [
-            _as_gradient(grad, param, index, where) for index, (param, grad) in enumerate(given.items())
-        ]
+        # Compared as given: a cast to the parameter's dtype makes a new Variable each time.
+        given: dict[Variable, tuple[Any, Variable]] = {}
+        for index, (param, grad) in enumerate(zip(params, grads)):
+            if param in given:
+                if given[param][0] is not grad:
+                    raise errors.DeclarationError(messages.TWO_GRADIENTS.format(where=where, value=param))
+                continue
+            given[param] = (grad, _as_gradient(grad, param, index, where))
+        return list(given), [converted for _, converted in given.values()]
 
 
 def _check_param(param: Any, index: int, where: str) -> None:
