@@ -907,7 +907,7 @@ def make_with_a_positional_argument(m):
     pass
 
 
-# symmodule/errors.py: "All errors derive from SymmoduleError", and each message
+# symmodule/errors/: "All errors derive from SymmoduleError", and each message
 # says what went wrong, where and how to fix it. register_wrapper's wrapper must
 # return a Component; one returning a string must be reported as such (naming the
 # attribute), not as "'str' object has no attribute '_sm_identity'".
