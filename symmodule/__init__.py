@@ -27,6 +27,10 @@ Where to start
 * An instance is a pair: ``blueprint, state = split(inst)`` gives its
   frozen structure (:class:`Blueprint`) and its values (:class:`State`),
   and :func:`merge` makes an instance of them.
+* Train: ``symmodule.nn`` layers and ``symmodule.optim`` optimizers are
+  Modules; Members carry roles (``symmodule.roles``) and may initialise
+  themselves (``Member(var, init=symmodule.init.glorot_uniform())``), and
+  ``Module.parameters()`` lists what an optimizer updates.
 * Inspect: :func:`summary`, :func:`effects`, :func:`check`.
 * Compile one function: :func:`function`, :class:`In`, :class:`Out`; modes
   are names ('FAST_COMPILE', 'NUMBA', 'CVM', 'JAX', ...) or :class:`Mode`
@@ -49,7 +53,7 @@ from symmodule.modes import Mode
 from symmodule.persist import load, load_state_dict, save, state_dict
 from symmodule.module.cache import CodeCache, code_cache
 
-from symmodule import gof, init, introspect, models, persist, tensor
+from symmodule import gof, init, introspect, models, optim, persist, tensor
 from symmodule import roles
 from symmodule.compile.io import In, Out
 from symmodule.errors import AllocationError, SymmoduleError
@@ -107,6 +111,7 @@ __all__ = [
     "load_state_dict",
     "merge",
     "models",
+    "optim",
     "persist",
     "register_wrapper",
     "roles",
