@@ -127,7 +127,7 @@ class MLP(Sequential):
                     fix="Give the input width, any hidden widths and the output width, e.g. [64, 128, 10].",
                 )
             )
-        check_positive("nn.MLP", **{f"sizes[{i}]": n for i, n in enumerate(sizes) if i > 0 and n is not None})
+        check_positive("nn.MLP", lazy=False, **{f"sizes[{i}]": n for i, n in enumerate(sizes) if i > 0})
         layers: list[Any] = []
         for index, (n_in, n_out) in enumerate(zip(sizes, sizes[1:])):
             layers.append(Linear(n_in, n_out, init=init))

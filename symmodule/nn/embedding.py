@@ -58,15 +58,7 @@ class Embedding(Layer):
 
     def __init__(self, num_embeddings: int, dim: int, *, init: Any = None, dtype: str | None = None) -> None:
         super().__init__()
-        for name, value in (("num_embeddings", num_embeddings), ("dim", dim)):
-            if value is None:
-                raise errors.DeclarationError(
-                    messages.MISSING_ARGUMENT.format(
-                        layer="nn.Embedding", name=name, what="an embedding cannot take it from its input",
-                        fix="Give it: nn.Embedding(10000, 64).",
-                    )
-                )
-        check_positive("nn.Embedding", num_embeddings=num_embeddings, dim=dim)
+        check_positive("nn.Embedding", lazy=False, num_embeddings=num_embeddings, dim=dim)
         self._num, self._dim = num_embeddings, dim
         self.add_member(
             "w",

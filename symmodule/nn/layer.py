@@ -228,17 +228,15 @@ def check_ndim(layer: Layer, x: TensorVariable, allowed: Iterable[int], layout: 
         )
 
 
-def check_positive(layer: str, **values: Any) -> None:
-    """Refuse a length argument that is not a positive int (None passes: a lazy length)."""
+def check_positive(layer: str, *, lazy: bool = True, **values: Any) -> None:
+    """Refuse a length argument that is not a positive int; None passes (a lazy length) when ``lazy``."""
     for name, value in values.items():
-        if value is None:
+        if value is None and lazy:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            fix = f"Give the length as an int, e.g. {name}=64" + (", or None to take it from the input." if lazy else ".")
             raise errors.DeclarationError(
-                messages.BAD_ARGUMENT.format(
-                    layer=layer, name=name, value=value, why="is not a positive int",
-                    fix=f"Give the length as an int, e.g. {name}=64, or None to take it from the input.",
-                )
+                messages.BAD_ARGUMENT.format(layer=layer, name=name, value=value, why="is not a positive int", fix=fix)
             )
 
 

@@ -99,7 +99,7 @@ class Linear(Layer):
             self.w = w
             self._add_bias()
         elif n_in is None:
-            self._pending = ("n_in", "input's last axis")
+            self._pending = ("n_in", "last axis")
         else:
             self._build(n_in)
 

@@ -44,8 +44,8 @@ LENGTH_UNKNOWN = (
 
 UNRESOLVED_AT_MAKE = (
     "{layer} at {path}: {name} was left out and the layer was never applied to an input, "
-    "so its parameters have no shape. Give {name}=... to the layer, or apply it to an "
-    "input with a static {what} (layer(x) in a Method) before make()."
+    "so its parameters have no shape. Give {name}=... to the layer, or apply it before "
+    "make() to an input whose {what} has a static length (T.matrix(shape=(None, 64)))."
 )
 
 WINDOW_TOO_LARGE = (

@@ -43,6 +43,7 @@ def test_float_ids_are_refused():
         nn.Embedding(4, 2)(T.dvector())
 
 
-def test_both_lengths_are_required():
-    with pytest.raises(errors.DeclarationError, match=r"nn\.Embedding: dim is required"):
-        nn.Embedding(4, None)
+@pytest.mark.parametrize("dim", [None, 0])
+def test_both_lengths_must_be_positive_ints(dim):
+    with pytest.raises(errors.DeclarationError, match=r"nn\.Embedding: dim=(None|0) is not a positive int\. Give the length as an int, e\.g\. dim=64\.$"):
+        nn.Embedding(4, dim)

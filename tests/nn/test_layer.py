@@ -107,3 +107,10 @@ def test_a_module_holding_layers_pickles_with_its_instance():
     inst = m.make()
     copy = pickle.loads(pickle.dumps(inst))
     np.testing.assert_array_equal(copy.apply(np.ones((1, 2))), inst.apply(np.ones((1, 2))))
+
+
+def test_a_value_of_the_wrong_shape_at_make_is_refused_with_the_member_path():
+    m = symmodule.Module()
+    m.model = nn.Sequential(nn.Linear(3, 2))
+    with pytest.raises(errors.MemberValueError, match=r"member 'model\.layers\.0\.w' .* shape \(2, 2\): it holds .* shape \(3, 2\)"):
+        m.make(model=dict(layers=[dict(w=np.zeros((2, 2)))]))

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from pytensor.gradient import verify_grad
 
 import symmodule
 from symmodule import errors, nn
@@ -121,6 +122,16 @@ def test_lazy_layernorm_takes_the_last_length():
 def test_layernorm_refuses_a_shape_that_is_not_positive_ints():
     with pytest.raises(errors.DeclarationError, match=r"nn\.LayerNorm: normalized_shape\[1\]=0 is not a positive int"):
         nn.LayerNorm((3, 0))
+
+
+def test_layernorm_refuses_an_empty_shape():
+    with pytest.raises(errors.DeclarationError, match=r"nn\.LayerNorm: normalized_shape=\(\) is not a positive int or a tuple of them"):
+        nn.LayerNorm(())
+
+
+def test_batchnorm_training_gradient_matches_finite_differences(rng):
+    layer = nn.BatchNorm(3, affine=False)
+    verify_grad(lambda x: layer(x, training=True) * [1.0, 2.0, 3.0], [rng.standard_normal((4, 3))], rng=np.random.default_rng(3))
 
 
 def test_layernorm_refuses_an_input_with_fewer_axes_than_its_shape():
