@@ -14,6 +14,7 @@ The classes are in ``classes.py``; everything is read from here,
 ``symmodule.errors``.
 """
 
+from symmodule.errors import classes
 from symmodule.errors.classes import *  # noqa: F403
 from symmodule.errors.classes import execution_error_class, raise_interrupt_behind
 from symmodule.errors.describe import *  # noqa: F403
@@ -23,27 +24,4 @@ from symmodule.errors.random_messages import *  # noqa: F403
 from symmodule.errors.state_messages import *  # noqa: F403
 
 # The exception classes; the message templates and helpers are read as attributes.
-__all__ = [
-    "SymmoduleError",
-    "AllocationError",
-    "DeclarationError",
-    "UpdateError",
-    "InitializationError",
-    "MemberValueError",
-    "ReadonlyMemberError",
-    "UnsetMemberError",
-    "MethodArgumentError",
-    "MethodExecutionError",
-    "MethodNotCompiledError",
-    "NonFiniteUpdateError",
-    "ResolveError",
-    "ModeError",
-    "InputSpecError",
-    "RandomDrawError",
-    "UnknownStreamError",
-    "StateDictError",
-    "UnsupportedStateError",
-    "StateArgumentError",
-    "CheckpointError",
-    "CheckpointWriteError",
-]
+__all__ = [name for name in classes.__all__ if isinstance(getattr(classes, name), type)]
