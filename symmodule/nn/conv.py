@@ -17,7 +17,6 @@ counts fans for.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytensor.tensor as pt
@@ -150,14 +149,14 @@ class Conv2d(Layer):
         )
         if self._pending is not None:
             self._build(channels)
-        x = _pad(x, self._padding)
-        windows = list(_windows(self, x, self._kernel, self._stride, self._dilation, padded=any(map(any, self._padding))))
+        padded = _pad(x, self._padding)
+        windows, lengths = _windows(self, padded, self._kernel, self._stride, self._dilation, padded=padded is not x)
         patches = pt.stack(windows, axis=2)  # (batch, in, kh * kw, out_h, out_w)
         filters = self.w.reshape((self._out, channels, self._kernel[0] * self._kernel[1]))
         out = pt.tensordot(patches, filters, axes=[[1, 2], [1, 2]]).dimshuffle(0, 3, 1, 2)
         if self._bias:
             out = out + self.b.dimshuffle("x", 0, "x", "x")
-        return _keep_static_shape(out, (static_length(x, 0), self._out, *_out_lengths(x, self._kernel, self._stride, self._dilation)))
+        return _keep_static_shape(out, (static_length(x, 0), self._out, *lengths))
 
     def extra_repr(self) -> str:
         return (
@@ -177,8 +176,8 @@ class _Pool2d(Layer):
 
     def forward(self, x: TensorVariable, training: bool = False) -> TensorVariable:
         check_ndim(self, x, (4,), _LAYOUT, "Reshape a batch of images to (batch, channels, height, width).")
-        windows = pt.stack(list(_windows(self, x, self._kernel, self._stride, (1, 1), padded=False)), axis=2)
-        return self._reduce(windows, axis=2)
+        windows, _ = _windows(self, x, self._kernel, self._stride, (1, 1), padded=False)
+        return self._reduce(pt.stack(windows, axis=2), axis=2)
 
     def _reduce(self, windows: TensorVariable, axis: int) -> TensorVariable:
         raise NotImplementedError
@@ -250,7 +249,7 @@ class Flatten(Layer):
         self._start = start_axis
 
     def forward(self, x: TensorVariable, training: bool = False) -> TensorVariable:
-        check_ndim(self, x, range(self._start + 1, 33), f"the axes kept, then at least one to join from axis {self._start}")
+        check_ndim(self, x, range(self._start + 1, 33), f"the axes kept, then those joined from axis {self._start}")
         joined = [static_length(x, axis) for axis in range(self._start, x.ndim)]
         kept = [x.shape[axis] for axis in range(self._start)]
         if None in joined:
@@ -319,38 +318,40 @@ def _pad(x: TensorVariable, padding: tuple[Pair, Pair]) -> TensorVariable:
     (top, bottom), (left, right) = padding
     if not (top or bottom or left or right):
         return x
-    height, width = (
-        length if length is not None else x.shape[axis] for axis, length in ((2, static_length(x, 2)), (3, static_length(x, 3)))
-    )
+    # Static lengths where the type has them, so the padded input keeps a static shape.
+    height, width = (x.shape[axis] if static_length(x, axis) is None else static_length(x, axis) for axis in (2, 3))
     zeros = pt.zeros((x.shape[0], x.shape[1], height + top + bottom, width + left + right), dtype=x.dtype)
     return pt.set_subtensor(zeros[:, :, top:top + height, left:left + width], x)
 
 
-def _out_lengths(x: TensorVariable, kernel: Pair, stride: Pair, dilation: Pair) -> list[int | None]:
-    """Static output height and width for the (padded) input ``x``, None where not static."""
-    lengths: list[int | None] = []
+def _windows(
+    layer: Layer, x: TensorVariable, kernel: Pair, stride: Pair, dilation: Pair, *, padded: bool
+) -> tuple[list[TensorVariable], list[int | None]]:
+    """The windows of ``x`` and the output's static height and width (None where not static).
+
+    Window ``(i, j)`` holds the input values kernel tap ``(i, j)`` meets at
+    every output position: shape ``(batch, channels, out_h, out_w)``.
+    """
+    static: list[int | None] = []
+    lengths = []
     for axis, k, s, d in zip((2, 3), kernel, stride, dilation):
         n = static_length(x, axis)
-        lengths.append(None if n is None else (n - d * (k - 1) - 1) // s + 1)
-    return lengths
-
-
-def _windows(layer: Layer, x: TensorVariable, kernel: Pair, stride: Pair, dilation: Pair, *, padded: bool) -> Iterator[TensorVariable]:
-    """For each kernel position ``(i, j)``, the input values that tap meets, shape ``(batch, c, out_h, out_w)``."""
-    lengths = []
-    for axis, k, s, d, n in zip((2, 3), kernel, stride, dilation, _out_lengths(x, kernel, stride, dilation)):
-        if n is not None and n < 1:
+        if n is not None and n < d * (k - 1) + 1:
             raise errors.DeclarationError(
                 messages.WINDOW_TOO_LARGE.format(
-                    layer=layer.where(), span=d * (k - 1) + 1, axis=axis,
-                    padded="padded " if padded else "", length=static_length(x, axis),
+                    layer=layer.where(), span=d * (k - 1) + 1, axis=axis, padded="padded " if padded else "", length=n
                 )
             )
-        lengths.append(n if n is not None else (x.shape[axis] - d * (k - 1) - 1) // s + 1)
+        out = (x.shape[axis] if n is None else n) - d * (k - 1) - 1
+        static.append(None if n is None else out // s + 1)
+        lengths.append(out // s + 1)
     (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, lengths
-    for i in range(kh):
-        for j in range(kw):
-            yield x[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh, j * dw:j * dw + sw * (ow - 1) + 1:sw]
+    windows = [
+        x[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh, j * dw:j * dw + sw * (ow - 1) + 1:sw]
+        for i in range(kh)
+        for j in range(kw)
+    ]
+    return windows, static
 
 
 def _keep_static_shape(out: TensorVariable, shape: tuple[int | None, ...]) -> TensorVariable:

@@ -234,7 +234,9 @@ def check_positive(layer: str, *, lazy: bool = True, **values: Any) -> None:
         if value is None and lazy:
             continue
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            fix = f"Give the length as an int, e.g. {name}=64" + (", or None to take it from the input." if lazy else ".")
+            fix = f"Give the length as an int, e.g. {name}=64" + (
+                ", or None to take it from the input." if lazy else "."
+            )
             raise errors.DeclarationError(
                 messages.BAD_ARGUMENT.format(layer=layer, name=name, value=value, why="is not a positive int", fix=fix)
             )

@@ -189,7 +189,8 @@ class LayerNorm(Layer):
                         fix="Give the trailing lengths, e.g. normalized_shape=64 or (8, 8).",
                     )
                 )
-            check_positive("nn.LayerNorm", lazy=False, **{f"normalized_shape[{i}]": n for i, n in enumerate(normalized_shape)})
+            lengths = {f"normalized_shape[{i}]": n for i, n in enumerate(normalized_shape)}
+            check_positive("nn.LayerNorm", lazy=False, **lengths)
         _check_eps("nn.LayerNorm", eps)
         self._eps, self._affine, self._dtype = float(eps), affine, float_dtype(dtype)
         self._shape = normalized_shape
