@@ -63,7 +63,7 @@ class Layer(Module):
         # The layer that holds this one and the key it is held under: enough to
         # name a layer before make() knows its full path.
         object.__setattr__(self, "_nn_parent", None)
-        # What a lazy layer still needs, ('n_in', "input's last axis"), until it has every shape.
+        # What a lazy layer still needs, ('n_in', 'last axis'), until it has every shape.
         self._pending: tuple[str, str] | None = None
 
     # -- declaring -----------------------------------------------------------------------
@@ -125,8 +125,8 @@ class Layer(Module):
             keys.insert(0, key)
             seen.add(id(layer))
         if not keys:
-            return f"nn.{type(self).__name__}"
-        return f"nn.{type(self).__name__} at {'.'.join(keys)} of an nn.{type(layer).__name__}"
+            return label(type(self))
+        return f"{label(type(self))} at {'.'.join(keys)} of an {label(type(layer))}"
 
     # -- make() ----------------------------------------------------------------------------------
 
@@ -136,7 +136,7 @@ class Layer(Module):
             name, what = self._pending
             raise errors.DeclarationError(
                 messages.UNRESOLVED_AT_MAKE.format(
-                    layer=f"nn.{type(self).__name__}",
+                    layer=label(type(self)),
                     path=repr(node.path) if node.path else "the root",
                     name=name,
                     what=what,
@@ -190,6 +190,11 @@ class Activation(Layer):
 
     def extra_repr(self) -> str:
         return getattr(self._fn, "__name__", repr(self._fn))
+
+
+def label(cls: type) -> str:
+    """A layer class as messages name it: ``nn.Linear`` for the layers of symmodule.nn, else its name."""
+    return f"nn.{cls.__name__}" if cls.__module__.startswith("symmodule.nn") else cls.__name__
 
 
 def _layers_in(name: str, value: Any) -> Iterable[tuple[str, Layer]]:

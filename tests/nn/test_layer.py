@@ -54,6 +54,13 @@ def test_where_of_a_layer_held_by_no_layer_is_its_class():
     assert nn.Linear(2, 2).where() == "nn.Linear"
 
 
+def test_where_names_a_layer_class_of_your_own_without_the_nn_prefix():
+    class Mine(nn.Layer):
+        pass
+
+    assert Mine().where() == "Mine"
+
+
 def test_an_input_that_is_not_an_expression_is_refused_naming_the_layer():
     with pytest.raises(errors.DeclarationError, match=r"nn\.Linear: the input 'abc' is not a tensor expression"):
         nn.Linear(2, 2)("abc")
