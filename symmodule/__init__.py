@@ -53,7 +53,7 @@ from symmodule.modes import Mode
 from symmodule.persist import load, load_state_dict, save, state_dict
 from symmodule.module.cache import CodeCache, code_cache
 
-from symmodule import gof, init, introspect, models, optim, persist, tensor
+from symmodule import gof, init, introspect, models, nn, optim, persist, tensor
 from symmodule import roles
 from symmodule.compile.io import In, Out
 from symmodule.errors import AllocationError, SymmoduleError
@@ -111,6 +111,7 @@ __all__ = [
     "load_state_dict",
     "merge",
     "models",
+    "nn",
     "optim",
     "persist",
     "register_wrapper",
@@ -122,6 +123,15 @@ __all__ = [
     "summary",
     "tensor",
 ]
+
+# Theano's other names (symmodule.printing, symmodule.dot, symmodule.Param, ...)
+# resolve through symmodule.compat without entering __all__ or dir().
+from symmodule import compat as _compat  # noqa: E402
+
+
+def __getattr__(name: str):
+    return _compat.theano_attribute(__name__, name)
+
 
 # Submodules users import besides those in __all__; the others are internals.
 _PUBLIC_SUBMODULES = ("compile", "errors", "modes")

@@ -11,3 +11,10 @@ from pytensor.link.basic import Container
 from symmodule.linkers import OpWiseCLinker, WrapLinker, WrapLinkerMany
 
 __all__ = ["Constant", "Container", "OpWiseCLinker", "Variable", "WrapLinker", "WrapLinkerMany"]
+
+
+def __getattr__(name: str):
+    # Theano's other gof names: aliases of PyTensor's, or refused with the reason.
+    from symmodule.compat import theano_attribute
+
+    return theano_attribute(__name__, name)

@@ -241,3 +241,10 @@ def _check_update(variable: Variable, update: Any, where: str) -> None:
                 fix=errors.update_type_fix(update.type, variable.type, "variable"),
             )
         )
+
+
+def __getattr__(name: str):
+    # Theano's other names here: aliases, or refused with the reason (symmodule.compat).
+    from symmodule.compat import theano_attribute
+
+    return theano_attribute(__name__, name)

@@ -11,6 +11,7 @@ from symmodule.module import (
     Composite,
     External,
     FancyModule,
+    FancyModuleInstance,
     Member,
     Method,
     Module,
@@ -34,3 +35,10 @@ __all__ = [
     "default_initialize",
     "register_wrapper",
 ]
+
+
+def __getattr__(name: str):
+    # Theano's other names here: aliases, or refused with the reason (symmodule.compat).
+    from symmodule.compat import theano_attribute
+
+    return theano_attribute(__name__, name)

@@ -7,7 +7,13 @@ See ``README.md`` beside this file for the invariants the code keeps, and
 from symmodule.module.blueprint import Blueprint, merge, split
 from symmodule.module.component import Component, Composite
 from symmodule.module.containers import ComponentDict, ComponentList
-from symmodule.module.instance import DictInstance, ListInstance, ModuleInstance, default_initialize
+from symmodule.module.instance import (
+    DictInstance,
+    FancyModuleInstance,
+    ListInstance,
+    ModuleInstance,
+    default_initialize,
+)
 from symmodule.module.member import Constant, External, Member
 from symmodule.module.method import Method
 from symmodule.module.module import FancyModule, Module, register_wrapper
@@ -24,6 +30,7 @@ __all__ = [
     "DictInstance",
     "External",
     "FancyModule",
+    "FancyModuleInstance",
     "ListInstance",
     "Member",
     "Method",

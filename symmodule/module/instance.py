@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ModuleInstance",
+    "FancyModuleInstance",
     "ListInstance",
     "DictInstance",
     "StateSlot",
@@ -410,6 +411,10 @@ class ModuleInstance:
 
     def _sm_at(self, path: str) -> Any:
         return self if not path else self._sm_walk(path.split("."))
+
+
+#: Theano's name for ModuleInstance, the class of what a FancyModule makes.
+FancyModuleInstance = ModuleInstance
 
 
 def _extras(root: ModuleInstance) -> dict[str, dict[Any, Any]]:

@@ -36,10 +36,13 @@ from pytensor.tensor.type import wmatrix  # noqa: F401 (re-exported)
 def __getattr__(name: str):
     # Whatever PyTensor attaches to pytensor.tensor later (e.g. a submodule
     # such as ``nlinalg`` imported by someone else) stays reachable as T.<name>.
+    # The other Theano names are aliases, or refused with the reason (symmodule.compat).
     try:
         return getattr(_pt, name)
     except AttributeError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+        from symmodule.compat import theano_attribute
+
+        return theano_attribute(__name__, name)
 
 
 def zero() -> _pt.TensorConstant:

@@ -507,3 +507,10 @@ def crossentropy_softmax_max_and_argmax_1hot(
     x = pt.as_tensor_variable(x)
     nll, sm = crossentropy_softmax_1hot(x, y_idx)
     return nll, sm, pt.max(sm, axis=-1), pt.argmax(x, axis=-1)
+
+
+def __getattr__(name: str):
+    # Theano's other names here: aliases, or refused with the reason (symmodule.compat).
+    from symmodule.compat import theano_attribute
+
+    return theano_attribute(__name__, name)

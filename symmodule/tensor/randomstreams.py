@@ -12,4 +12,6 @@ def __getattr__(name: str):
         from symmodule.module.random import RandomStreams
 
         return RandomStreams
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from symmodule.compat import theano_attribute
+
+    return theano_attribute(__name__, name)
