@@ -50,6 +50,7 @@ SYMMODULE_ALL = [
     "load_state_dict",
     "merge",
     "models",
+    "nn",
     "optim",
     "persist",
     "register_wrapper",
