@@ -44,6 +44,9 @@ class OpWiseCLinker(VMLinker):
     allow_gc
         Free intermediate results as soon as they are used (None: PyTensor's
         ``config.allow_gc``).
+    fallback_on_perform, nice_errors
+        Theano's arguments, accepted for its code: a node without C code
+        always runs its Python code, and errors always name the node.
     **kwargs
         Any other ``VMLinker`` argument (``lazy``, ``callback``, ...).
 
@@ -59,7 +62,13 @@ class OpWiseCLinker(VMLinker):
     array([2., 2.])
     """
 
-    def __init__(self, allow_gc: bool | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        fallback_on_perform: bool = True,
+        allow_gc: bool | None = None,
+        nice_errors: bool = True,
+        **kwargs: Any,
+    ) -> None:
         # VMLinker.accept rebuilds the linker with every argument spelled out,
         # so both settings are only defaults here.
         kwargs.setdefault("use_cloop", False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from symmodule.errors import SymmoduleError
 
-__all__ = ["TheanoNameGone", "TheanoModuleGone"]
+__all__ = ["ConvShapeError", "TheanoModuleGone", "TheanoNameGone"]
 
 
 class TheanoNameGone(SymmoduleError, AttributeError):
@@ -19,3 +19,7 @@ class TheanoModuleGone(SymmoduleError, ImportError):
 
     The message names the replacement, or says why there is none.
     """
+
+
+class ConvShapeError(SymmoduleError, ValueError):
+    """``conv2d`` cannot tell the size of its filters when the graph is built."""

@@ -98,4 +98,4 @@ for _singular, _plural in [
 del _singular, _plural, _prefix
 
 # Submodules last: they import from PyTensor only, never from this namespace.
-from symmodule.tensor import nnet, randomstreams  # noqa: E402, F401
+from symmodule.tensor import nnet, randomstreams, signal  # noqa: E402, F401
