@@ -31,15 +31,25 @@ class Component:
     """Base class of everything ``make()`` knows how to put on an instance.
 
     Subclasses implement :meth:`allocate`, :meth:`build` and :meth:`pretty`;
-    on this base class they raise ``NotImplementedError``.
+    on this base class they raise ``NotImplementedError``, whatever they are
+    called with: Theano's signatures (``allocate(memo)``, ``build(mode,
+    memo)``) as well as symmodule's.
     """
 
-    def allocate(self, plan: Plan, node: Node) -> None:
-        """Declare, on ``plan``, the storage and compilation this component needs."""
+    def allocate(self, plan: Plan, node: Node | None = None) -> None:
+        """Declare, on ``plan``, the storage and compilation this component needs.
+
+        Theano called it ``allocate(memo)``; ``make()`` passes the plan and
+        this component's node in it.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not implement allocate()")
 
     def build(self, builder: Builder, node: Node) -> Any:
-        """Return the object that stands for this component on a new instance."""
+        """Return the object that stands for this component on a new instance.
+
+        Theano called it ``build(mode, memo)``; ``make()`` passes the
+        instance's builder and this component's node.
+        """
         raise NotImplementedError(f"{type(self).__name__} does not implement build()")
 
     def pretty(self, **kwargs: Any) -> str:
@@ -66,10 +76,10 @@ class Composite(Component):
     ``get`` and ``set`` read and write the raw values the user assigned.
     """
 
-    def components(self) -> Iterator[Component]:
+    def components(self) -> list[Component]:
         """The sub-components, in declaration order."""
-        for _, component in self.components_map():
-            yield component
+        # A list, not a generator: a Composite that lists nothing raises here, as in Theano.
+        return [component for _, component in self.components_map()]
 
     def components_map(self) -> Iterator[tuple[Any, Component]]:
         """``(key, component)`` pairs, in declaration order."""
@@ -83,6 +93,6 @@ class Composite(Component):
         """Store a raw value under ``item``."""
         raise NotImplementedError(f"{type(self).__name__} does not implement set()")
 
-    def allocate(self, plan: Plan, node: Node) -> None:
+    def allocate(self, plan: Plan, node: Node | None = None) -> None:
         # Children are visited by the plan itself; a composite owns no state.
         return None

@@ -239,7 +239,8 @@ class ModuleInstance:
     10.0
     """
 
-    #: Member names that ``str(inst)`` does not show.
+    #: Names that ``str(inst)`` does not show: members, inner modules, lists and
+    #: dicts of this instance, and keys of its dicts.
     __hide__: Sequence[str] = ()
 
     # -- construction (by Builder, through Module.build) ----------------------------
@@ -366,11 +367,16 @@ class ModuleInstance:
             if name not in hidden:
                 lines.append(f"{pad}{name} = {_short(slot.get())}")
         for name, obj in self._sm_structure.items():
+            if name in hidden:
+                continue
             if isinstance(obj, ModuleInstance):
                 inner = obj._sm_lines(depth + 1)
                 lines.append(f"{pad}{name} = {inner[0]}")
                 lines.extend(inner[1:])
-            elif isinstance(obj, (ListInstance, DictInstance)):
+            elif isinstance(obj, DictInstance):
+                shown = ", ".join(f"{k!r}: {_short(obj[k])}" for k in obj if k not in hidden)
+                lines.append(f"{pad}{name} = {{{shown}}}")
+            elif isinstance(obj, ListInstance):
                 lines.append(f"{pad}{name} = {obj!r}")
         return lines
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from pytensor.graph.basic import Variable
@@ -134,11 +134,17 @@ class Module(Composite):
     ) -> ModuleInstance:
         """Compile every Method, allocate every Member, and return an initialised instance.
 
+        As in Theano, the new instance's ``initialize(*args, **init)`` runs
+        then: an ``InstanceType`` defining its own ``initialize`` receives
+        the arguments (``make(10, 2)``); the default one passes them to the
+        Module's ``_instance_initialize``.
+
         Parameters
         ----------
         *args, **init
-            Passed to ``_instance_initialize``; by default each ``key=value``
-            sets a member (a dict value initialises an inner module).
+            Passed to ``inst.initialize``; by default each ``key=value``
+            sets a member (a dict value initialises an inner module), and a
+            dict may also be given positionally (``make({'c': 0})``).
         mode
             Compilation mode: a name ('FAST_COMPILE', 'FAST_RUN', 'NUMBA',
             'CVM', 'C', 'JAX', 'DEBUG_MODE') or a ``Mode`` object. A Method's
@@ -153,7 +159,7 @@ class Module(Composite):
             changes no member. A Method's own ``check_finite`` attribute wins.
         """
         inst = compile_plan(Plan(self, mode, check_finite=check_finite), cache).instantiate()
-        self._instance_initialize(inst, *args, **init)
+        inst.initialize(*args, **init)
         initialize_rest(inst)
         return inst
 
@@ -162,11 +168,16 @@ class Module(Composite):
 
         Override it to initialise instances your own way; call
         ``default_initialize(inst, **init)`` for the keys you do not handle.
+        The default also takes the pairs as one dict given positionally, as
+        Theano's did.
         """
+        if len(args) == 1 and isinstance(args[0], Mapping):
+            init = {**args[0], **init}
+            args = ()
         if args:
             raise errors.InitializationError(
                 f"{type(self).__name__}.make() got positional arguments {args!r}, but the default "
-                "_instance_initialize takes only key=value pairs. Pass members by name, or "
+                "_instance_initialize takes only key=value pairs (or one dict of them). Pass members by name, or "
                 "override _instance_initialize(self, inst, *args, **init)."
             )
         default_initialize(inst, **init)
