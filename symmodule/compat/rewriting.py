@@ -100,7 +100,7 @@ class OpRemove(NodeRewriter):
     def tracks(self) -> list[Op]:
         return [self.op]
 
-    def transform(self, fgraph: FunctionGraph, node: Apply) -> list[Variable] | bool:
+    def transform(self, fgraph: FunctionGraph, node: Apply, enforce_tracks: bool = True) -> list[Variable] | bool:
         if node.op != self.op:
             return False
         return [node.inputs[0]]

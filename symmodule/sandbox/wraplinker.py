@@ -24,7 +24,7 @@ def run_all(i: int, node: Any, *thunks: Any) -> None:
     >>> import symmodule
     >>> from symmodule import tensor as T
     >>> from symmodule.sandbox import wraplinker
-    >>> linker = wraplinker.WrapLinkerMany([symmodule.gof.OpWiseCLinker()], [wraplinker.run_all])
+    >>> linker = wraplinker.WrapLinkerMany([symmodule.gof.PerformLinker()], [wraplinker.run_all])
     >>> x = T.dvector('x')
     >>> f = symmodule.function([x], x * 2, mode=symmodule.Mode(linker, 'fast_compile'))
     >>> f(np.ones(2))

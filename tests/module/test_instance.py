@@ -274,6 +274,36 @@ def test_str_does_not_show_hidden_members():
     assert "secret" not in text and "42" not in text
 
 
+class HidingStructureInstance(M.ModuleInstance):
+    __hide__ = ["hidden_list", "hidden_dict", "secret"]
+
+
+class HidingStructureModule(M.Module):
+    InstanceType = HidingStructureInstance
+
+    def __init__(self):
+        super().__init__()
+        self.hidden_list = [T.dscalar()]
+        self.hidden_dict = {"a": T.dscalar()}
+        self.shown = {"secret": T.dscalar(), "plain": T.dscalar()}
+
+
+def test_str_does_not_show_a_hidden_list():
+    text = str(HidingStructureModule().make(hidden_list=[41], hidden_dict=dict(a=0)))
+    assert "hidden_list" not in text and "41" not in text
+
+
+def test_str_does_not_show_a_hidden_dict():
+    text = str(HidingStructureModule().make(hidden_dict=dict(a=43)))
+    assert "hidden_dict" not in text and "43" not in text
+
+
+def test_str_does_not_show_hidden_keys_of_a_dict():
+    text = str(HidingStructureModule().make(shown=dict(secret=44, plain=5)))
+    assert "plain" in text and "5.0" in text
+    assert "secret" not in text and "44" not in text
+
+
 def test_repr_lists_members_and_methods():
     text = repr(incdec_module().make())
     assert "members c" in text

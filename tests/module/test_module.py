@@ -629,3 +629,40 @@ def test_a_moved_instance_method_still_works_meanwhile(tmp_path):
 @pytest.mark.parametrize("name", MOVED)
 def test_the_moved_names_are_not_in_dir_of_an_instance(name):
     assert name not in dir(incdec_module().make(c=0))
+
+
+# -- Theano's make(*args, **kwargs) -----------------------------------------------------
+
+
+class _SizedInstance(M.ModuleInstance):
+    def initialize(self, n, m):
+        self.c = n * m
+
+
+def test_make_passes_its_arguments_to_a_custom_instance_types_initialize():
+    module = M.Module()
+    module.c = T.dscalar()
+    module.InstanceType = _SizedInstance
+    assert float(module.make(10, 2).c) == 20.0
+
+
+def test_make_passes_keyword_arguments_to_a_custom_initialize_too():
+    module = M.Module()
+    module.c = T.dscalar()
+    module.InstanceType = _SizedInstance
+    assert float(module.make(n=3, m=4).c) == 12.0
+
+
+def test_default_initialize_accepts_an_init_dict_given_positionally():
+    inst = incdec_module().make({"c": 5})
+    assert float(inst.c) == 5.0
+
+
+def test_keywords_win_over_the_positional_init_dict():
+    inst = incdec_module().make({"c": 5}, c=7)
+    assert float(inst.c) == 7.0
+
+
+def test_default_initialize_refuses_positional_arguments_that_are_not_one_dict():
+    with pytest.raises(errors.InitializationError, match="takes only key=value pairs"):
+        incdec_module().make(1, 2)
