@@ -15,6 +15,7 @@ against PyTensor 3.0.7 and 3.3.8 (symmodule supports 3.0.7 to 3.3.x).
 
 from __future__ import annotations
 
+import copy
 import copyreg
 import functools
 import threading
@@ -73,6 +74,7 @@ __all__ = [
     "DebugFunctionMaker",
     "FailedNode",
     "IndexCheckedJAXLinker",
+    "ShardedJAXLinker",
     "SymbolicOp",
     "add_input_key",
     "advanced_index_axes",
@@ -88,11 +90,13 @@ __all__ = [
     "is_jit_linker",
     "is_missing_blas_warning",
     "linker_kind",
+    "load_jax_backend",
     "node_being_compiled",
     "numba_dispatcher",
     "numba_njit",
     "numba_signature",
     "read_blas_flags",
+    "relinked",
     "register_function_pickling",
     "register_numba_funcify",
     "release_failure",
@@ -100,6 +104,7 @@ __all__ = [
     "set_return_none",
     "store_updates_at_once",
     "sum_profile_stats",
+    "updated_inputs",
     "updates_last_order",
 ]
 
@@ -737,6 +742,130 @@ class IndexCheckedJAXLinker(JAXLinker):
             return outputs
 
         return checked
+
+
+class ShardedJAXLinker(JAXLinker):
+    """PyTensor's JAX linker, compiling a graph into one computation over a device mesh.
+
+    The converted graph is jitted with an explicit sharding for each input
+    and each output (``jax.jit``'s ``in_shardings`` and ``out_shardings``),
+    so that XLA partitions it over the mesh and inserts the collectives
+    itself. Before each call, an input that is not yet a ``jax.Array`` (a
+    NumPy argument, a generator's state on its first call) goes through
+    ``place(value, sharding)``, which builds the global array; with
+    ``wait``, each call waits for its results (XLA's CPU collectives can
+    deadlock when several calls are in flight on few cores). With
+    ``check_indices``, an out-of-range index raises ``IndexError`` as in
+    :class:`IndexCheckedJAXLinker`.
+
+    Relies on what :class:`IndexCheckedJAXLinker` relies on, and on
+    ``JAXLinker.fgraph_convert`` setting ``scalar_shape_inputs`` (positions
+    of inputs only used as shapes, which ``JAXLinker.jit_compile`` makes
+    static arguments, converted to ``int``) before ``jit_compile`` runs.
+    Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+
+    def __init__(
+        self,
+        *args: Any,
+        input_shardings: Sequence[Any] = (),
+        output_shardings: Sequence[Any] = (),
+        replicated: Any = None,
+        place: Callable[[Any, Any], Any] | None = None,
+        wait: bool = False,
+        check_indices: bool = True,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.input_shardings = tuple(input_shardings)
+        self.output_shardings = tuple(output_shardings)
+        self.replicated = replicated
+        self.place = place
+        self.wait = wait
+        self.check_indices = check_indices
+
+    def jit_compile(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        import jax
+
+        static = frozenset(self.scalar_shape_inputs)
+        dynamic = tuple(k for k in range(len(self.input_shardings)) if k not in static)
+        checked = self.check_indices and _indexes(self.fgraph.apply_nodes)
+
+        def as_tuple(*args: Any) -> tuple[Any, ...]:
+            # out_shardings is a tuple: the outputs must be one too (a list is another pytree).
+            return tuple(fn(*args))
+
+        target: Callable[..., Any] = as_tuple
+        out_shardings: Any = self.output_shardings
+        if checked:
+            from jax.experimental import checkify
+
+            target = checkify.checkify(as_tuple, errors=checkify.index_checks)
+            out_shardings = (self.replicated, out_shardings)
+        jitted = jax.jit(
+            target,
+            static_argnums=tuple(sorted(static)),
+            in_shardings=tuple(self.input_shardings[k] for k in dynamic),
+            out_shardings=out_shardings,
+        )
+        shardings, place, wait, array = self.input_shardings, self.place, self.wait, jax.Array
+
+        def run(*args: Any) -> Any:
+            values = [
+                int(value) if k in static
+                else value if isinstance(value, array) or value is None
+                else place(value, shardings[k])
+                for k, value in enumerate(args)
+            ]
+            outputs = jitted(*values)
+            if wait:
+                jax.block_until_ready(outputs)
+            if checked:
+                error, outputs = outputs
+                message = error.get()
+                if message is not None:
+                    raise IndexError(INDEX_OUT_OF_BOUNDS.format(where=f"({message.strip()})"))
+            return outputs
+
+        return run
+
+
+def load_jax_backend() -> None:
+    """Load PyTensor's JAX backend, which turns on ``jax_enable_x64``, before any value is placed.
+
+    Values placed on JAX's devices before then would be cut to 32 bits.
+    Relies on ``pytensor.link.jax.dispatch`` setting JAX's ``jax_enable_x64``
+    flag when imported (its first JAX compilation imports it). Checked with
+    PyTensor 3.0.7 and 3.3.8.
+    """
+    import pytensor.link.jax.dispatch  # noqa: F401
+
+
+def relinked(maker: FunctionMaker, linker: Linker, function_class: type | None = None) -> FunctionMaker:
+    """A copy of ``maker`` whose functions are linked by ``linker`` (and are ``function_class``).
+
+    The graph is not rewritten again: the copy shares the maker's rewritten
+    graph and input and output specs. Relies on ``FunctionMaker.create``
+    linking with ``self.linker`` (a linker that has accepted the maker's
+    ``fgraph``) and building ``self.function_class``, and on
+    ``PerformLinker.no_recycling``. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    copied = copy.copy(maker)
+    copied.linker = linker.accept(maker.fgraph, no_recycling=maker.linker.no_recycling)
+    if function_class is not None:
+        copied.function_class = function_class
+    return copied
+
+
+def updated_inputs(maker: FunctionMaker) -> dict[int, int]:
+    """``{output position: input position}`` for the updates among a maker's graph outputs.
+
+    The graph's inputs are the maker's input specs in order, its outputs the
+    declared outputs followed by one update per updated input. Relies on
+    ``FunctionGraph.update_mapping``, which ``FunctionMaker`` fills. Checked
+    with PyTensor 3.0.7 and 3.3.8.
+    """
+    return dict(maker.fgraph.update_mapping or {})
 
 
 def _indexes(nodes: Iterable[Apply]) -> bool:

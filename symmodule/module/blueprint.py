@@ -81,6 +81,11 @@ class Blueprint:
         '' for the whole tree; for :meth:`at`, the inner module this blueprint
         makes instances of (``split(inst.layer)`` gives the tree's blueprint
         at ``'layer'``).
+    layout
+        None for an instance on one device; for ``make(mesh=...)``, the
+        :class:`~symmodule.module.mesh.MeshLayout` giving each member's
+        sharding over the mesh. A blueprint with a layout does not pickle
+        (its devices belong to this process).
 
     Examples
     --------
@@ -105,6 +110,7 @@ class Blueprint:
     #: variables are other objects, and ``fn.container[var]`` must still work.
     variables: Mapping[Node, tuple[Variable, ...]]
     path: str = ""
+    layout: Any = None
     token: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex, repr=False)
 
     def __post_init__(self) -> None:
@@ -172,7 +178,11 @@ class Blueprint:
     # -- pickling ------------------------------------------------------------------------------
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_restore, (self.token, self.whole()._payload(), self.path))
+        whole = self.whole()
+        if whole.layout is not None:
+            # A layout refuses to pickle, with the reason: reached before any compiled code is tried.
+            return (_restore, (self.token, None, self.path, whole.layout))
+        return (_restore, (self.token, whole._payload(), self.path))
 
     def _payload(self) -> bytes | tuple[Any, ...]:
         """The plan and the compiled code, pickled once (the blueprint never changes)."""
@@ -197,7 +207,7 @@ class Blueprint:
         )
 
 
-def _restore(token: str, payload: bytes | tuple[Any, ...], path: str) -> Blueprint:
+def _restore(token: str, payload: bytes | tuple[Any, ...], path: str, layout: Any = None) -> Blueprint:
     live = _LIVE.get(token)
     if live is None:
         plan, methods, variables = pickle.loads(payload) if isinstance(payload, bytes) else payload

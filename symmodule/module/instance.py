@@ -95,8 +95,15 @@ class Builder:
     def __init__(self, blueprint: Blueprint) -> None:
         self.blueprint = blueprint
         place = placement(compiled.maker for compiled in blueprint.methods.values())
+        layout = blueprint.layout  # on a device mesh, each member has a sharding of its own
         self.storage: dict[object, MemberStorage] = {
-            key: MemberStorage(spec.type, _initial_value(spec), place=place, readonly=spec.readonly, name=spec.path)
+            key: MemberStorage(
+                spec.type,
+                _initial_value(spec),
+                place=place if layout is None or spec.readonly else layout.placement(key),
+                readonly=spec.readonly,
+                name=spec.path,
+            )
             for key, spec in blueprint.plan.state.items()
         }
         # One State, and so one lock, per instance tree: its methods share storage.

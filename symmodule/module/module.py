@@ -39,6 +39,7 @@ from symmodule.module.compiler import compile_plan
 from symmodule.module.containers import ComponentDict, ComponentList
 from symmodule.module.instance import RESERVED_NAMES, ModuleInstance, default_initialize, initialize_rest
 from symmodule.module.member import External, Member, Wrappers, wrap
+from symmodule.module.mesh import make_on_mesh
 from symmodule.module.plan import Node, Plan, join_path
 from symmodule.roles import PARAM, select
 
@@ -130,6 +131,8 @@ class Module(Composite):
         mode: Any = None,
         cache: CodeCache | None = code_cache,
         check_finite: bool = False,
+        mesh: Any = None,
+        sharding: Mapping[str, Any] | None = None,
         **init: Any,
     ) -> ModuleInstance:
         """Compile every Method, allocate every Member, and return an initialised instance.
@@ -157,8 +160,27 @@ class Module(Composite):
             Make every method refuse to store a NaN or inf in a member: such a
             call raises :class:`~symmodule.errors.NonFiniteUpdateError` and
             changes no member. A Method's own ``check_finite`` attribute wins.
+        mesh
+            A ``jax.sharding.Mesh`` with an axis named ``'data'``: every
+            method becomes one JAX computation over its devices, its
+            arguments split along their first dimension over ``'data'``
+            (:mod:`symmodule.module.mesh`, and the guide page
+            ``distributed.md``). The mode defaults to 'JAX', the only one
+            allowed.
+        sharding
+            With ``mesh``: ``{member path, path glob or role:
+            PartitionSpec}``; members no rule matches are whole on every
+            device. An exact path wins over a glob, a glob over a role.
+
+        ``mode``, ``cache``, ``check_finite``, ``mesh`` and ``sharding`` are
+        ``make()``'s own: a member of one of these names is set on the
+        instance after ``make()``.
         """
-        inst = compile_plan(Plan(self, mode, check_finite=check_finite), cache).instantiate()
+        if mesh is None and sharding is None:
+            blueprint = compile_plan(Plan(self, mode, check_finite=check_finite), cache)
+        else:
+            blueprint = make_on_mesh(self, mode, cache, check_finite, mesh, sharding)
+        inst = blueprint.instantiate()
         inst.initialize(*args, **init)
         initialize_rest(inst)
         return inst
