@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from pytensor.compile.debug.profiling import ProfileStats
-from pytensor.compile.io import SymbolicInput
+from pytensor.compile.io import SymbolicInput, SymbolicOutput
 from pytensor.compile.mode import Mode
 from pytensor.configdefaults import config
 from pytensor.graph.basic import Constant, Variable
@@ -34,6 +34,7 @@ from pytensor.graph.basic import Constant, Variable
 from symmodule import errors
 from symmodule.compile.io import In
 from symmodule.compiled import Function, compile_maker, fresh_storage
+from symmodule.module.random import outside_module_generators
 
 __all__ = ["function"]
 
@@ -44,6 +45,7 @@ def function(
     mode: str | Mode | None = None,
     updates: Mapping[Variable, Variable] | Sequence[tuple[Variable, Variable]] | None = None,
     givens: Mapping[Variable, Any] | Sequence[tuple[Variable, Any]] | None = None,
+    no_default_updates: bool | Sequence[Variable] = False,
     name: str | None = None,
     allow_input_downcast: bool | None = None,
     on_unused_input: str | None = None,
@@ -75,6 +77,12 @@ def function(
         input's stored value is updated through its spec instead.
     givens : dict or list of pairs, optional
         Substitutions ``{variable: replacement}`` made before compiling.
+    no_default_updates : bool or list, optional
+        Draws of a ``RandomStreams`` used outside any Module read their
+        generators from shared variables, and each call stores the advanced
+        generators back, unless ``updates`` says otherwise for one. True
+        leaves every generator as it is (each call draws the same numbers);
+        a list of draws (or their ``.rng``) leaves those only.
     name : str, optional
         Name of the function, used in error messages and profiles.
     allow_input_downcast : bool, optional
@@ -123,6 +131,7 @@ def function(
         _as_input(spec, position, where, allow_input_downcast)
         for position, spec in enumerate(inputs)
     ]
+    updates, givens = _with_stream_generators(specs, outputs, updates, givens, no_default_updates)
     _refuse_updates_of_inputs(specs, updates, where)
     maker = compile_maker(
         specs,
@@ -228,3 +237,59 @@ def _refuse_updates_of_inputs(specs: list[Any], updates: Any, where: str) -> Non
             )
 
 
+
+
+def _with_stream_generators(
+    specs: list[Any], outputs: Any, updates: Any, givens: Any, no_default_updates: bool | Sequence[Variable]
+) -> tuple[list[tuple[Variable, Any]] | None, list[tuple[Variable, Any]] | None]:
+    """``updates`` and ``givens`` extended for the RandomStreams draws the graph reads outside any Module.
+
+    Each draw's generator Variable is given its stream's shared generator,
+    and the shared generator gets the stream's next generator as update,
+    unless the caller updates it (by either name) or ``no_default_updates``
+    names it. Theano set ``default_update`` on its shared RandomStates for
+    this; here the updates are ordinary, explicit ones.
+    """
+    update_pairs = _pairs(updates)
+    given_pairs = _pairs(givens)
+    graph = [_variable_of(out) for out in (outputs if isinstance(outputs, list | tuple) else [outputs])]
+    graph += [value for _, value in update_pairs + given_pairs]
+    graph += [spec.update for spec in specs if isinstance(spec, SymbolicInput) and spec.update is not None]
+    graph += [key for key, _ in update_pairs]  # srng.updates() keys: a stream's generator Variable
+    skip = [spec.variable if isinstance(spec, SymbolicInput) else spec for spec in specs]
+    skip += [key for key, _ in given_pairs]
+    found = outside_module_generators([v for v in graph if isinstance(v, Variable)], skip=skip)
+    if not found:
+        return updates, givens
+    shared_of = {rng: shared for rng, (shared, _) in found.items()}
+    update_pairs = [(shared_of.get(key, key), value) for key, value in update_pairs]
+    updated = {key for key, _ in update_pairs}
+    left_alone = _left_alone(no_default_updates, shared_of)
+    for rng, (shared, next_rng) in found.items():
+        if shared not in updated and rng not in left_alone:
+            update_pairs.append((shared, next_rng))
+    return update_pairs, given_pairs + list(shared_of.items())
+
+
+def _pairs(mapping: Any) -> list[tuple[Any, Any]]:
+    if not mapping:
+        return []
+    return list(mapping.items() if isinstance(mapping, Mapping) else (tuple(pair) for pair in mapping))
+
+
+def _variable_of(output: Any) -> Any:
+    return output.variable if isinstance(output, SymbolicOutput) else output
+
+
+def _left_alone(no_default_updates: bool | Sequence[Variable], shared_of: dict[Variable, Variable]) -> set[Variable]:
+    """The generator Variables ``no_default_updates`` names (all of them for True)."""
+    if no_default_updates is True:
+        return set(shared_of)
+    if not no_default_updates:
+        return set()
+    by_shared = {shared: rng for rng, shared in shared_of.items()}
+    named = set()
+    for item in no_default_updates:
+        rng = getattr(item, "rng", item)  # a draw stands for its generator
+        named.add(by_shared.get(item, rng))
+    return named

@@ -8,6 +8,7 @@ __all__ = [
     "RANDOM_RNG_ARGUMENT",
     "UNKNOWN_STREAM",
     "NOT_A_GENERATOR",
+    "UNKNOWN_OUTSIDE_STREAM",
 ]
 
 
@@ -43,6 +44,11 @@ UNKNOWN_STREAM = (
     "{where}: {key} is not the generator of a stream of this RandomStreams "
     "(it has {count} stream(s)). Index it with out.rng, where out is a draw "
     "made by this RandomStreams before make()."
+)
+
+UNKNOWN_OUTSIDE_STREAM = (
+    "RandomStreams: {key} is not a draw of this RandomStreams, nor the generator "
+    "of one (it has {count} stream(s)). Index it with a draw it made, or its .rng."
 )
 
 NOT_A_GENERATOR = (

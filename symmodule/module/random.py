@@ -27,21 +27,37 @@ instance, and each ``seed(None)``, starts from fresh OS entropy.
 in the instance tree into every stream (spawn key ``(crc32(path), i)``), so
 several components built with one seed (a layer's default) draw independent
 numbers, and the same numbers at every ``make()`` of the same tree.
+
+Outside any Module
+------------------
+Theano's ``tensor.shared_randomstreams.RandomStreams`` was used without a
+Module too: ``srng.uniform(...)`` compiled with ``theano.function`` drew new
+numbers at every call. The same object does that here. Each stream also has a
+shared variable holding a Generator (:meth:`RandomStreams.shared_generator`),
+created when first needed and seeded as stream ``i`` of an instance would be.
+:func:`symmodule.function` reads a draw's generator from it and adds its
+update explicitly (:func:`outside_module_generators`);
+:func:`symmodule.compat.scan.scan` does the same for draws made inside a
+loop's step.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import threading
 import uuid
 import zlib
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pytensor
 import pytensor.tensor as pt
+from pytensor.compile.sharedvalue import SharedVariable
 from pytensor.graph.basic import Constant, Variable
+from pytensor.graph.traversal import graph_inputs
 from pytensor.link.basic import Container
 from pytensor.tensor.random import basic as rv
 from pytensor.tensor.random.type import RandomGeneratorType
@@ -57,7 +73,13 @@ if TYPE_CHECKING:
     from symmodule.module.instance import Builder
     from symmodule.module.plan import Node, Plan
 
-__all__ = ["RandomStreams", "RandomStreamsInstance"]
+__all__ = [
+    "RandomStreams",
+    "RandomStreamsInstance",
+    "outside_module_generators",
+    "recording_streams",
+    "stream_of",
+]
 
 #: ``size`` as Theano accepted it: an int, a sequence of ints/scalars, or a vector.
 SizeLike = int | Sequence[Any] | np.ndarray | Variable | None
@@ -66,6 +88,15 @@ SizeLike = int | Sequence[Any] | np.ndarray | Variable | None
 # ``inst.random[out.rng]`` find a stream after pickling, when the instance's
 # module is a copy and holds copies of the user's Variables.
 _STREAM_TAG = "symmodule_stream"
+# Tag set on each generator Variable: the RandomStreams that made it, so that
+# symmodule.function can find the stream's shared generator from the graph alone.
+_OWNER_TAG = "symmodule_stream_owner"
+
+# Lists that every new stream is appended to, while a loop's step is traced
+# (recording_streams): the draws made inside a scan step.
+_RECORDERS: contextvars.ContextVar[tuple[list[tuple[RandomStreams, _Stream]], ...]] = contextvars.ContextVar(
+    "symmodule_stream_recorders", default=()
+)
 
 
 @dataclass(eq=False)
@@ -75,6 +106,27 @@ class _Stream:
     rng: Variable
     next_rng: Variable
     index: int
+
+
+@dataclass(eq=False)
+class _Outside:
+    """The generators of a RandomStreams' streams used outside any Module."""
+
+    #: Stream index -> the shared variable holding its Generator.
+    generators: dict[int, SharedVariable] = field(default_factory=dict)
+    #: The entropy of the last seed; None until a generator is first needed.
+    entropy: Any = None
+    lock: Any = field(default_factory=threading.RLock)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"generators": self.generators, "entropy": self.entropy}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, lock=threading.RLock())
+
+
+def _generator(entropy: Any, index: int) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(index,)))
 
 
 class RandomStreams(Component):
@@ -130,6 +182,20 @@ class RandomStreams(Component):
     True
     >>> import numpy as np
     >>> isinstance(inst.random[mask.rng], np.random.Generator)
+    True
+
+    Outside any Module, as Theano's ``shared_randomstreams`` was used, the
+    draws compile with :func:`symmodule.function`, and every call advances
+    their generators:
+
+    >>> srng = T.shared_randomstreams.RandomStreams(seed=234)
+    >>> u = srng.uniform(size=(2,))
+    >>> f = symmodule.function([], u)
+    >>> first, second = f(), f()
+    >>> bool((first != second).all())
+    True
+    >>> srng.seed(234)                 # every stream back to its start
+    >>> bool((f() == first).all())
     True
     """
 
@@ -248,8 +314,88 @@ class RandomStreams(Component):
         return self._register(rng, next_rng, out)
 
     def updates(self) -> list[tuple[Variable, Variable]]:
-        """``(generator, next generator)`` of every stream, in creation order."""
+        """``(generator, next generator)`` of every stream, in creation order.
+
+        Given as ``updates=`` to :func:`symmodule.function`, each pair updates
+        the stream's shared generator (:meth:`shared_generator`), as Theano's
+        ``srng.updates()`` did.
+        """
         return [(s.rng, s.next_rng) for s in self._streams]
+
+    # -- the generators used outside any Module ------------------------------------------
+
+    def seed(self, seed: int | Sequence[int] | None = None) -> None:
+        """Reseed the generator of every stream used outside a Module (Theano's ``srng.seed``).
+
+        Stream ``i`` restarts from ``SeedSequence(seed, spawn_key=(i,))``, the
+        generator stream ``i`` of an instance seeded with ``seed`` starts
+        from. None reseeds from the RandomStreams' own seed (fresh entropy if
+        it has none). The instances of a Module holding this RandomStreams
+        are not affected: reseed those with ``inst.random.seed(s)``.
+        """
+        outside = self._outside()
+        entropy = np.random.SeedSequence(self.default_instance_seed if seed is None else seed).entropy
+        with outside.lock:
+            outside.entropy = entropy
+            for index, shared in outside.generators.items():
+                shared.set_value(_generator(entropy, index), borrow=True)
+
+    def shared_generator(self, key: Any) -> SharedVariable:
+        """The shared variable holding a stream's Generator outside any Module.
+
+        ``key`` is a draw or its ``.rng``. :func:`symmodule.function` reads the
+        stream's generator from this variable and stores the advanced one
+        back after each call; it is made (and seeded) when first asked for.
+
+        Raises
+        ------
+        symmodule.errors.UnknownStreamError
+            When ``key`` is not a draw of this RandomStreams.
+        """
+        stream = self._stream(key)
+        outside = self._outside()
+        with outside.lock:
+            shared = outside.generators.get(stream.index)
+            if shared is None:
+                if outside.entropy is None:
+                    outside.entropy = np.random.SeedSequence(self.default_instance_seed).entropy
+                shared = pytensor.shared(_generator(outside.entropy, stream.index), name=f"rng{stream.index}")
+                outside.generators[stream.index] = shared
+            return shared
+
+    def __getitem__(self, key: Any) -> np.random.Generator:
+        """The Generator a stream draws from outside any Module (``srng[out.rng]``, as in Theano)."""
+        return self.shared_generator(key).get_value(borrow=True)
+
+    def __setitem__(self, key: Any, value: np.random.Generator) -> None:
+        """Replace the Generator a stream draws from outside any Module."""
+        shared = self.shared_generator(key)
+        if not isinstance(value, np.random.Generator):
+            raise errors.MemberValueError(
+                errors.NOT_A_GENERATOR.format(where="RandomStreams", value_desc=errors.describe_value(value))
+            )
+        shared.set_value(value, borrow=True)
+
+    def _outside(self) -> _Outside:
+        # A RandomStreams pickled before draws could be used outside Modules has none yet.
+        outside = self.__dict__.get("_outside_state")
+        if outside is None:
+            outside = self.__dict__.setdefault("_outside_state", _Outside())
+        return outside
+
+    def _stream(self, key: Any) -> _Stream:
+        rng = key if isinstance(getattr(key, "type", None), RandomGeneratorType) else getattr(key, "rng", key)
+        if isinstance(rng, Variable):
+            uid, index = getattr(rng.tag, _STREAM_TAG, (None, None))
+            if uid == self._uid and index is not None and index < len(self._streams):
+                return self._streams[index]
+            outside = self.__dict__.get("_outside_state")
+            for index, shared in (outside.generators.items() if outside else ()):
+                if shared is rng:
+                    return self._streams[index]
+        raise errors.UnknownStreamError(
+            errors.UNKNOWN_OUTSIDE_STREAM.format(key=key, count=len(self._streams))
+        )
 
     # -- how draws are made ---------------------------------------------------------------
 
@@ -281,7 +427,11 @@ class RandomStreams(Component):
     def _register(self, rng: Variable, next_rng: Variable, out: Variable) -> Variable:
         index = len(self._streams)
         setattr(rng.tag, _STREAM_TAG, (self._uid, index))
-        self._streams.append(_Stream(rng, next_rng, index))
+        setattr(rng.tag, _OWNER_TAG, self)
+        stream = _Stream(rng, next_rng, index)
+        self._streams.append(stream)
+        for recorder in _RECORDERS.get():
+            recorder.append((self, stream))
         out.rng = rng
         return out
 
@@ -462,3 +612,59 @@ def _as_size_vector(draw: str, size: Any) -> Variable:
 
 def _show(size: Any) -> str:
     return repr(tuple(size)) if isinstance(size, (tuple, list)) else str(size)
+
+
+# -- draws compiled outside any Module -------------------------------------------------------
+
+
+def stream_of(variable: Any) -> tuple[RandomStreams, _Stream] | None:
+    """The RandomStreams and stream whose generator ``variable`` is, or None."""
+    owner = getattr(getattr(variable, "tag", None), _OWNER_TAG, None)
+    if owner is None:
+        return None
+    uid, index = getattr(variable.tag, _STREAM_TAG, (None, None))
+    if uid != owner._uid or index is None or index >= len(owner._streams):
+        return None
+    return owner, owner._streams[index]
+
+
+def outside_module_generators(
+    graph: Iterable[Variable], skip: Iterable[Variable] = ()
+) -> dict[Variable, tuple[SharedVariable, Variable]]:
+    """The generators of draws in ``graph`` that no Module instance holds.
+
+    Parameters
+    ----------
+    graph
+        Variables whose graphs are searched (outputs, update expressions, ...).
+    skip
+        Variables that are not replaced: the function's own inputs, the keys
+        of its ``givens``.
+
+    Returns
+    -------
+    dict
+        ``{generator Variable: (its shared generator, the next generator)}``
+        for every stream whose generator the graph reads, in graph order.
+    """
+    skipped = set(skip)
+    found: dict[Variable, tuple[SharedVariable, Variable]] = {}
+    for root in graph_inputs(list(graph)):
+        if root in skipped or root in found:
+            continue
+        owned = stream_of(root)
+        if owned is not None:
+            owner, stream = owned
+            found[root] = (owner.shared_generator(root), stream.next_rng)
+    return found
+
+
+@contextlib.contextmanager
+def recording_streams() -> Iterator[list[tuple[RandomStreams, _Stream]]]:
+    """Collect the streams every RandomStreams makes inside the ``with`` block (a loop's step)."""
+    made: list[tuple[RandomStreams, _Stream]] = []
+    token = _RECORDERS.set((*_RECORDERS.get(), made))
+    try:
+        yield made
+    finally:
+        _RECORDERS.reset(token)
