@@ -538,6 +538,123 @@ def test_index_checked_jax_linker_raises_index_error_where_jax_clamps():
         g(X, np.array([-4]))
 
 
+def _sharded_linker(jax, inputs, outputs, placed=None, **options):
+    from jax.sharding import NamedSharding, PartitionSpec
+
+    mesh = jax.make_mesh((1,), ("data",))
+
+    def place(value, sharding):
+        if placed is not None:
+            placed.append(type(value).__name__)
+        return jax.device_put(value, sharding)
+
+    def sharding(spec):
+        return NamedSharding(mesh, spec)
+
+    return _pytensor.ShardedJAXLinker(
+        input_shardings=[sharding(spec) for spec in inputs],
+        output_shardings=[sharding(spec) for spec in outputs],
+        replicated=sharding(PartitionSpec()),
+        place=place,
+        **options,
+    )
+
+
+def test_sharded_jax_linker_jits_with_the_shardings_of_inputs_and_outputs_and_places_numpy_inputs():
+    need("jax")
+    import jax
+    from jax.sharding import PartitionSpec as P
+
+    x = pt.dmatrix("x")
+    maker = pytensor.function([x], [x * 2, x.sum()], mode=get_mode("JAX")).maker
+    placed = []
+    linker = _sharded_linker(jax, [P("data")], [P("data"), P()], placed)
+    f = _pytensor.relinked(maker, linker).create()
+    doubled, total = f(np.ones((2, 3)))
+    assert placed == ["ndarray"]  # jax arrays would be passed as they are
+    assert doubled.sharding.spec == P("data") and total.sharding.spec == P()
+    np.testing.assert_array_equal(np.asarray(doubled), np.full((2, 3), 2.0))
+
+
+def test_sharded_jax_linker_passes_shape_inputs_as_static_ints():
+    need("jax")
+    import jax
+    from jax.sharding import PartitionSpec as P
+
+    n, x = pt.lscalar("n"), pt.dvector("x")
+    maker = pytensor.function([n, x], x.reshape((n, -1)), mode=get_mode("JAX")).maker
+    f = _pytensor.relinked(maker, _sharded_linker(jax, [P(), P()], [P()])).create()
+    assert np.asarray(f(2, np.ones(6))).shape == (2, 3)
+    assert f.maker.linker.scalar_shape_inputs == (0,)
+
+
+def test_sharded_jax_linker_raises_index_error_where_jax_clamps():
+    need("jax")
+    import jax
+    from jax.sharding import PartitionSpec as P
+
+    x, idx = pt.dvector("x"), pt.lvector("idx")
+    maker = pytensor.function([x, idx], x[idx], mode=get_mode("JAX")).maker
+    f = _pytensor.relinked(maker, _sharded_linker(jax, [P(), P()], [P()])).create()
+    np.testing.assert_array_equal(np.asarray(f(X, np.array([2]))), X[[2]])
+    with pytest.raises(IndexError, match="index out of bounds"):
+        f(X, np.array([3]))
+
+
+def test_sharded_jax_linker_waits_for_each_call_when_asked(monkeypatch):
+    need("jax")
+    import jax
+    from jax.sharding import PartitionSpec as P
+
+    waited = []
+    monkeypatch.setattr(jax, "block_until_ready", lambda value: waited.append(value) or value)
+    x = pt.dvector("x")
+    maker = pytensor.function([x], x + 1, mode=get_mode("JAX")).maker
+    f = _pytensor.relinked(maker, _sharded_linker(jax, [P()], [P()], wait=True)).create()
+    f(X)
+    assert len(waited) == 1
+
+
+def test_relinked_maker_creates_functions_of_the_class_given_with_the_linker_given():
+    need("jax")
+    import jax
+    from jax.sharding import PartitionSpec as P
+
+    class Marked(Function):
+        __slots__ = ()
+
+    x = pt.dvector("x")
+    maker = symmodule.function([x], x * 3, mode="JAX").maker
+    linker = _sharded_linker(jax, [P()], [P()])
+    copied = _pytensor.relinked(maker, linker, Marked)
+    assert copied.linker is linker and copied.fgraph is maker.fgraph
+    f = copied.create()
+    assert type(f) is Marked and type(maker.create()) is not Marked
+    np.testing.assert_array_equal(np.asarray(f(X)), X * 3)
+
+
+def test_update_mapping_gives_the_updated_input_of_each_update_output():
+    x = pt.dscalar("x")
+    a, b = pytensor.shared(np.float64(0.0), name="a"), pytensor.shared(np.float64(0.0), name="b")
+    maker = pytensor.function([x], x * 2, updates={b: b + x, a: a - x}, mode="FAST_COMPILE").maker
+    mapping = _pytensor.updated_inputs(maker)
+    names = {maker.fgraph.inputs[i].name: k for k, i in mapping.items()}
+    assert sorted(mapping) == [1, 2]  # after the one declared output
+    assert {maker.fgraph.outputs[k].owner.inputs[0].name for k in mapping} == {"a", "b"}
+    assert set(names) == {"a", "b"}
+
+
+def test_importing_pytensor_s_jax_backend_turns_on_x64():
+    need("jax")
+    code = (
+        "import jax; assert not jax.config.jax_enable_x64; "
+        "from symmodule._pytensor import load_jax_backend; load_jax_backend(); "
+        "assert jax.config.jax_enable_x64"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
 def test_every_indexing_op_is_found_in_graphs_and_inner_graphs():
     x, idx = pt.dvector("x"), pt.lvector("idx")
     assert all(_pytensor._indexes([node]) for node in _indexing_nodes())
