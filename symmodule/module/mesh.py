@@ -125,10 +125,12 @@ class MeshLayout:
     >>> m.w = T.dmatrix()
     >>> m.scale = symmodule.Method(T.dscalar('k'), [], w=m.w * 2)
     >>> mesh = jax.make_mesh((len(jax.devices()),), ('data',))
-    >>> inst = m.make(mesh=mesh, sharding={'w': P()}, w=np.ones((2, 2)))
+    >>> inst = m.make(mesh=mesh, sharding={'w': P('data')}, w=np.ones((8, 2)))
     >>> layout = symmodule.split(inst)[0].layout
-    >>> layout.spec_of('w')
-    PartitionSpec()
+    >>> layout.spec_of('w') == P('data')
+    True
+    >>> inst.w.sharding.spec == P('data')
+    True
     """
 
     mesh: Any
