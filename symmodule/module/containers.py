@@ -36,7 +36,10 @@ class ComponentList(Composite):
     [1.0, 2.0]
     """
 
-    def __init__(self, items: list[Any] | tuple[Any, ...] = (), *, wrappers: Wrappers = ()) -> None:
+    def __init__(self, items: list[Any] | tuple[Any, ...] | None = None, *, wrappers: Wrappers = ()) -> None:
+        # ComponentList() is an empty list that append() grows, as in Theano.
+        if items is None:
+            items = []
         self._sm_items = items if isinstance(items, (list, tuple)) else list(items)
         self._sm_wrappers = wrappers
 
