@@ -27,7 +27,7 @@ NEWEST := .venv-newest-pytensor3.3
 NEWEST_PYTHONS := 3.13 3.12
 NEWEST_PYTENSOR := pytensor>=3.3,<3.4
 
-.PHONY: demo test test-matrix test-oldest test-newest docs bench bench-run bench-versions clean
+.PHONY: demo test test-matrix test-oldest test-newest docs bench bench-run bench-versions bench-mesh bench-mesh-run clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -62,6 +62,16 @@ bench:
 
 bench-run: $(STAMP)
 	$(PY) -m benchmarks.run $(BENCH_ARGS)
+
+# The W3 step (batch 2048) on a mesh of 8 host devices against one device; the
+# table goes to benchmarks/results/mesh.md. On the CPU the devices share the
+# cores: it measures the mesh's overhead. On GPUs, run the module without XLA_FLAGS.
+MESH_DEVICES ?= 8
+bench-mesh:
+	$(MAKE) --no-print-directory EXTRAS=$(BENCH_EXTRAS) bench-mesh-run
+
+bench-mesh-run: $(STAMP)
+	XLA_FLAGS=--xla_force_host_platform_device_count=$(MESH_DEVICES) $(PY) -m benchmarks.mesh
 
 # The first result (W5, cold and warm caches) on both ends of the matrix, one
 # after the other in one invocation, so that the two columns of
