@@ -43,6 +43,7 @@ from pytensor.link.jax.linker import JAXLinker
 from pytensor.link.numba.linker import NumbaLinker
 from pytensor.link.utils import raise_with_op
 from pytensor.link.vm import UpdatingVM, VMLinker
+from pytensor.scan.basic import get_updates_and_outputs
 from pytensor.tensor.blockwise import Blockwise
 from pytensor.tensor.subtensor import AdvancedIncSubtensor, AdvancedSubtensor, BaseSubtensor
 from pytensor.tensor.type import TensorType
@@ -101,6 +102,7 @@ __all__ = [
     "register_numba_funcify",
     "release_failure",
     "schedule_updates_last",
+    "scan_step_parts",
     "set_return_none",
     "store_updates_at_once",
     "sum_profile_stats",
@@ -159,6 +161,17 @@ def register_function_pickling(function_class: type) -> None:
     comes back). Checked with PyTensor 3.0.7 and 3.3.8.
     """
     copyreg.pickle(function_class, _pickle_Function)
+
+
+def scan_step_parts(result: Any) -> tuple[Variable | None, list[Variable], dict[Variable, Variable]]:
+    """``(stopping condition or None, outputs, updates)`` of what a scan step returned.
+
+    The step may return outputs, updates, an ``until`` condition, or a tuple
+    of them, in the forms ``pytensor.scan`` accepts. Relies on
+    ``pytensor.scan.basic.get_updates_and_outputs``, the parser scan itself
+    uses. Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    return get_updates_and_outputs(result)
 
 
 # -- storing a call's updates -----------------------------------------------------------------

@@ -836,3 +836,16 @@ def test_linker_scheduler_is_the_order_numba_code_runs_in():
     called = [word.split("(")[0] for word in words if word.startswith("node")]
     assert called == [f"node{k}" for k in range(len(order))]
     np.testing.assert_allclose(fn(X, 1.0), [X.sum(), X.sum()])
+
+
+def test_scan_step_parts_reads_outputs_updates_and_condition():
+    from pytensor.scan.utils import until
+
+    from symmodule._pytensor import scan_step_parts
+
+    x = pt.dscalar("x")
+    counter = pytensor.shared(0.0)
+    stop = x > 1
+    assert scan_step_parts(x) == (None, [x], {})
+    assert scan_step_parts(([x], {counter: x})) == (None, [x], {counter: x})
+    assert scan_step_parts(([x], {counter: x}, until(stop))) == (stop, [x], {counter: x})

@@ -37,14 +37,11 @@ shared variable holding a Generator (:meth:`RandomStreams.shared_generator`),
 created when first needed and seeded as stream ``i`` of an instance would be.
 :func:`symmodule.function` reads a draw's generator from it and adds its
 update explicitly (:func:`outside_module_generators`);
-:func:`symmodule.compat.scan.scan` does the same for draws made inside a
-loop's step.
+:func:`symmodule.scan` does the same for the draws of a loop's step.
 """
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import threading
 import uuid
 import zlib
@@ -77,7 +74,6 @@ __all__ = [
     "RandomStreams",
     "RandomStreamsInstance",
     "outside_module_generators",
-    "recording_streams",
     "stream_of",
 ]
 
@@ -91,12 +87,6 @@ _STREAM_TAG = "symmodule_stream"
 # Tag set on each generator Variable: the RandomStreams that made it, so that
 # symmodule.function can find the stream's shared generator from the graph alone.
 _OWNER_TAG = "symmodule_stream_owner"
-
-# Lists that every new stream is appended to, while a loop's step is traced
-# (recording_streams): the draws made inside a scan step.
-_RECORDERS: contextvars.ContextVar[tuple[list[tuple[RandomStreams, _Stream]], ...]] = contextvars.ContextVar(
-    "symmodule_stream_recorders", default=()
-)
 
 
 @dataclass(eq=False)
@@ -428,10 +418,7 @@ class RandomStreams(Component):
         index = len(self._streams)
         setattr(rng.tag, _STREAM_TAG, (self._uid, index))
         setattr(rng.tag, _OWNER_TAG, self)
-        stream = _Stream(rng, next_rng, index)
-        self._streams.append(stream)
-        for recorder in _RECORDERS.get():
-            recorder.append((self, stream))
+        self._streams.append(_Stream(rng, next_rng, index))
         out.rng = rng
         return out
 
@@ -657,14 +644,3 @@ def outside_module_generators(
             owner, stream = owned
             found[root] = (owner.shared_generator(root), stream.next_rng)
     return found
-
-
-@contextlib.contextmanager
-def recording_streams() -> Iterator[list[tuple[RandomStreams, _Stream]]]:
-    """Collect the streams every RandomStreams makes inside the ``with`` block (a loop's step)."""
-    made: list[tuple[RandomStreams, _Stream]] = []
-    token = _RECORDERS.set((*_RECORDERS.get(), made))
-    try:
-        yield made
-    finally:
-        _RECORDERS.reset(token)

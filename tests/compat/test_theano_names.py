@@ -130,7 +130,7 @@ def test_theano_names_stay_out_of_dir_of_symmodule():
         ("symmodule.Op", lambda: Op),
         ("symmodule.Apply", lambda: Apply),
         ("symmodule.dot", lambda: pytensor.tensor.dot),
-        ("symmodule.scan", lambda: pytensor.scan),
+        ("symmodule.scan", lambda: symmodule.compat.loops.scan),
         ("symmodule.compile.Mode", lambda: symmodule.Mode),
         ("symmodule.gof.OpSub", lambda: SubstitutionNodeRewriter),
         ("symmodule.gof.PatternSub", lambda: PatternNodeRewriter),
