@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from symmodule.errors import SymmoduleError
 
-__all__ = ["ConvShapeError", "TheanoModuleGone", "TheanoNameGone"]
+__all__ = ["ConvShapeError", "GradArgumentError", "TheanoModuleGone", "TheanoNameGone"]
 
 
 class TheanoNameGone(SymmoduleError, AttributeError):
@@ -23,3 +23,7 @@ class TheanoModuleGone(SymmoduleError, ImportError):
 
 class ConvShapeError(SymmoduleError, ValueError):
     """``conv2d`` cannot tell the size of its filters when the graph is built."""
+
+
+class GradArgumentError(SymmoduleError, TypeError):
+    """``T.grad`` was given a list where Theano's signature has ``g_cost``."""

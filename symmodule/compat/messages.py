@@ -7,7 +7,15 @@ replaces it.
 
 from __future__ import annotations
 
-__all__ = ["NAME_GONE", "MODULE_GONE", "USE_INSTEAD", "NOTHING_INSTEAD", "WHY", "CONV_NEEDS_SHAPE"]
+__all__ = [
+    "NAME_GONE",
+    "MODULE_GONE",
+    "USE_INSTEAD",
+    "NOTHING_INSTEAD",
+    "WHY",
+    "CONV_NEEDS_SHAPE",
+    "GRAD_G_COST_IS_A_LIST",
+]
 
 #: A Theano name read as an attribute of a symmodule module.
 NAME_GONE = "{theano} has no counterpart in symmodule ({where}): {why}. {instead}"
@@ -61,4 +69,11 @@ CONV_NEEDS_SHAPE = (
     "conv2d: the size of the filters ({filters}) is not known when the graph is built, "
     "and the convolution is unrolled over the kernel's taps. Pass filter_shape=(n_filters, "
     "channels, rows, columns) as in Theano, or give the filters a static shape."
+)
+
+#: T.grad's third positional argument is Theano's g_cost, PyTensor's consider_constant.
+GRAD_G_COST_IS_A_LIST = (
+    "grad: the third argument is g_cost, the gradient flowing into the cost (Theano's "
+    "signature), and a list was given. To name expressions the gradient does not flow "
+    "through, pass consider_constant=[...] by keyword."
 )

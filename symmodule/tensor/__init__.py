@@ -12,6 +12,8 @@ adds to that namespace after this module was imported. What this module adds:
   (``n, c = T.scalars('nc')``); an int gives that many unnamed variables.
 * Theano names PyTensor dropped or stopped exporting: ``wmatrix``, ``abs_``,
   ``inv``, ``Rop``, ``Lop``, ``verify_grad``, ``numeric_grad``.
+* ``grad`` is Theano 0.4's (:func:`symmodule.gradient.grad`): an input the
+  cost does not depend on gets zeros, where PyTensor's raises.
 * ``zero()``: a floatX scalar constant 0, the neutral "no cost" term.
 * ``T.nnet`` (:mod:`symmodule.tensor.nnet`, the ``NN`` of the examples) and
   ``T.randomstreams.RandomStreams``.
@@ -31,6 +33,9 @@ from pytensor.gradient import Lop, Rop, numeric_grad, verify_grad  # noqa: F401 
 from pytensor.tensor import abs as abs_  # noqa: F401 (re-exported)
 from pytensor.tensor import reciprocal as inv  # noqa: F401 (re-exported)
 from pytensor.tensor.type import wmatrix  # noqa: F401 (re-exported)
+
+# Theano 0.4's grad (zeros for an input the cost does not depend on), over PyTensor's.
+from symmodule.gradient import grad  # noqa: F401 (re-exported)
 
 
 def __getattr__(name: str):

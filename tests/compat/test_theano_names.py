@@ -126,7 +126,6 @@ def test_theano_names_stay_out_of_dir_of_symmodule():
     [
         ("symmodule.printing.pprint", lambda: pytensor.printing.pprint),
         ("symmodule.pprint", lambda: pytensor.printing.pprint),
-        ("symmodule.gradient.grad", lambda: pytensor.gradient.grad),
         ("symmodule.Op", lambda: Op),
         ("symmodule.Apply", lambda: Apply),
         ("symmodule.dot", lambda: pytensor.tensor.dot),
