@@ -2,8 +2,8 @@
 
 :class:`Function` *is* a PyTensor ``Function`` (a subclass), so everything
 PyTensor users know keeps working on a compiled method: ``.maker``,
-``.maker.fgraph``, ``.maker.mode``, ``.input_storage``, ``.dprint()``,
-``.trust_input``. symmodule adds three things:
+``.maker.fgraph`` (also ``.maker.env``, as Theano named it), ``.maker.mode``,
+``.input_storage``, ``.dprint()``, ``.trust_input``. symmodule adds three things:
 
 * errors raised by a call are re-raised as symmodule errors that name the
   method and the argument, with the engine's exception chained below; an
@@ -434,6 +434,8 @@ def compile_maker(
     # function_inputs_outputs turns outputs=None into []; a call of a
     # function declared with no outputs returns None, as in Theano.
     set_return_none(maker, outputs is None)
+    # Theano called the maker's graph its env: era code reads fn.maker.env.toposort().
+    maker.env = maker.fgraph
     if is_jit_linker(maker.linker):
         compile_jit_once(maker.linker)
     if linker_kind(maker.linker) == "numba":

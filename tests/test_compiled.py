@@ -246,3 +246,18 @@ def test_every_compilation_waits_for_the_compile_lock():
         assert not done.wait(0.5)
     thread.join(30)
     assert done.is_set()
+
+
+def test_maker_env_is_the_graph_theano_called_env():
+    x = T.dvector("x")
+    f = symmodule.function([x], T.exp(x) * 2, mode="FAST_COMPILE")
+    assert f.maker.env is f.maker.fgraph
+    assert [node.op for node in f.maker.env.toposort()] == [node.op for node in f.maker.fgraph.toposort()]
+
+
+def test_maker_env_survives_a_pickle_of_the_function():
+    import pickle
+
+    x = T.dvector("x")
+    copied = pickle.loads(pickle.dumps(symmodule.function([x], x + 1, mode="FAST_COMPILE")))
+    assert copied.maker.env is copied.maker.fgraph
