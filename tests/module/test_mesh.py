@@ -377,3 +377,11 @@ def test_an_unknown_path_has_no_spec(jax):
     layout = layout_of(small_module().make(mesh=one_device_mesh(jax)))
     with pytest.raises(errors.ResolveError, match=r"'v'"):
         layout.spec_of("v")
+
+
+def test_members_named_mesh_and_sharding_are_set_after_make():
+    m = symmodule.Module()
+    m.mesh, m.sharding = T.dscalar(), T.dscalar()
+    inst = m.make()  # make()'s own keywords, like mode: set such members on the instance
+    inst.mesh, inst.sharding = 1.0, 2.0
+    assert (float(inst.mesh), float(inst.sharding)) == (1.0, 2.0)
