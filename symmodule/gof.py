@@ -12,6 +12,10 @@ from symmodule.linkers import OpWiseCLinker, WrapLinker, WrapLinkerMany
 
 __all__ = ["Constant", "Container", "OpWiseCLinker", "Variable", "WrapLinker", "WrapLinkerMany"]
 
+# A package without files of its own: ``import symmodule.gof.graph`` and Theano's
+# other submodule paths are PyTensor's modules, found by symmodule.compat.importer.
+__path__: list[str] = []
+
 
 def __getattr__(name: str):
     # Theano's other gof names: aliases of PyTensor's, or refused with the reason.

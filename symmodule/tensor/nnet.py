@@ -66,6 +66,10 @@ __all__ = [
     "softplus",
 ]
 
+# A package without files of its own: ``import symmodule.tensor.nnet.conv`` is
+# symmodule.compat.conv, found by symmodule.compat.importer.
+__path__: list[str] = []
+
 
 # ---------------------------------------------------------------- activations
 
