@@ -172,6 +172,8 @@ class Module(Composite):
             PartitionSpec}``; members no rule matches are whole on every
             device. An exact path wins over a glob, a glob over a role.
 
+        Notes
+        -----
         ``mode``, ``cache``, ``check_finite``, ``mesh`` and ``sharding`` are
         ``make()``'s own: a member of one of these names is set on the
         instance after ``make()``.
