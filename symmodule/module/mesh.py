@@ -50,6 +50,7 @@ from symmodule import errors
 from symmodule._pytensor import (
     IndexCheckedJAXLinker,
     ShardedJAXLinker,
+    compile_jit_once,
     linker_kind,
     load_jax_backend,
     relinked,
@@ -418,6 +419,7 @@ def _mesh_maker(compiled: CompiledMethod, layout: MeshLayout, keys: list[object]
             check_indices=isinstance(maker.linker, IndexCheckedJAXLinker),
         )
         relinked_maker = relinked(maker, linker, MeshFunction)
+        compile_jit_once(relinked_maker.linker)  # every instance on this mesh runs one jitted computation
         relinked_maker._sm_split = tuple(
             (k, spec.name) for k, (spec, s) in enumerate(zip(maker.inputs, in_specs)) if not spec.implicit and len(s)
         )

@@ -262,9 +262,11 @@ def test_explicit_axis_types_become_auto(jax):
     assert tuple(inst.w.sharding.mesh.axis_types) == (jax.sharding.AxisType.Auto,) * 2
 
 
-def test_a_second_make_on_the_same_mesh_links_nothing_again(jax):
+def test_a_second_make_on_the_same_mesh_compiles_nothing_again(jax):
     m, mesh = small_module(), one_device_mesh(jax)
-    assert m.make(mesh=mesh).step.maker is m.make(mesh=mesh).step.maker
+    first, second = m.make(mesh=mesh), m.make(mesh=mesh)
+    assert first.step.maker is second.step.maker
+    assert first.step.vm.jit_fn is second.step.vm.jit_fn  # one jitted computation for both
 
 
 def test_a_deep_copy_keeps_the_sharding_and_its_own_values(jax):
