@@ -58,10 +58,6 @@ WHY: dict[str, str] = {
     ),
     "randomstate": "symmodule's random streams hold NumPy Generators, not RandomStates",
     "moved": "it left Theano's sandbox",
-    "broadcast": (
-        "PyTensor 3 records broadcasting as static lengths of 1 and has no Op that "
-        "forgets one"
-    ),
 }
 
 #: conv2d cannot unroll a kernel whose size is not known when the graph is built.
