@@ -3,8 +3,8 @@
 ``Lop``, ``Rop``, ``verify_grad``, ``numeric_grad``, ``grad_not_implemented``
 and the rest are :mod:`pytensor.gradient`'s own. :func:`grad` (also
 ``symmodule.tensor.grad``) is PyTensor's with Theano 0.4's signature and its
-answer for an input the cost does not depend on: zeros, where PyTensor
-raises by default.
+answers where PyTensor raises by default: zeros for an input the cost does
+not depend on, and the gradient of the sum for a cost that is not a scalar.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any, Literal
 import pytensor.gradient as _gradient
 from pytensor.gradient import Lop, Rop, grad_not_implemented, numeric_grad, verify_grad
 from pytensor.graph.basic import Variable
+from pytensor.tensor import ones_like
 
 from symmodule.compat import messages
 from symmodule.compat.errors import GradArgumentError
@@ -41,6 +42,8 @@ def grad(
     ----------
     cost
         A scalar expression (None when ``known_grads`` gives the gradients).
+        A cost of higher rank stands for the sum of its elements, as in
+        Theano 0.4 (PyTensor refuses it).
     wrt
         A Variable, or a list of them; the result has the same form.
     g_cost
@@ -77,6 +80,9 @@ def grad(
     """
     if isinstance(g_cost, list | tuple):
         raise GradArgumentError(messages.GRAD_G_COST_IS_A_LIST)
+    if g_cost is None and getattr(cost, "ndim", 0) > 0:
+        # Theano 0.4 took a cost of any rank as the sum of its elements; PyTensor wants a scalar.
+        g_cost = ones_like(cost)
     if g_cost is not None:
         known_grads = {cost: g_cost, **(known_grads or {})}
         cost = None

@@ -70,3 +70,10 @@ def test_pytensors_refusal_is_still_available():
 def test_docstring_examples_run():
     result = doctest.testmod(symmodule.gradient, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_a_cost_that_is_not_a_scalar_stands_for_its_sum():
+    x = T.dmatrix("x")
+    f = symmodule.function([x], T.grad(x**3, x), mode=MODE)
+    data = np.array([[1.0, -2.0], [0.5, 3.0]])
+    np.testing.assert_allclose(f(data), 3 * data**2)
