@@ -56,7 +56,7 @@ from symmodule._pytensor import (
     relinked,
     updated_inputs,
 )
-from symmodule.compiled import Function
+from symmodule.compiled import COMPILING, Function
 from symmodule.module import mesh_messages as messages
 from symmodule.module.blueprint import Blueprint
 from symmodule.module.cache import CodeCache
@@ -408,6 +408,16 @@ def _mesh_maker(compiled: CompiledMethod, layout: MeshLayout, keys: list[object]
     updates = updated_inputs(maker)
     out_specs = [in_specs[updates[k]] if k in updates else whole for k in range(len(maker.fgraph.outputs))]
     signature = (layout.mesh, tuple(in_specs), tuple(out_specs))
+    with COMPILING:  # two make() at once link once, as they compile once
+        return _relinked_for(maker, signature, layout, in_specs, out_specs)
+
+
+def _relinked_for(
+    maker: FunctionMaker, signature: tuple, layout: MeshLayout, in_specs: list[Any], out_specs: list[Any]
+) -> FunctionMaker:
+    from jax.sharding import PartitionSpec
+
+    whole = PartitionSpec()
     variants = _RELINKED.setdefault(maker, {})
     if signature not in variants:
         linker = ShardedJAXLinker(
