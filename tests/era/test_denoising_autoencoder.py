@@ -47,6 +47,21 @@ def test_uncorrupted_training_matches_numpy_minibatch_steps():
         np.testing.assert_allclose(param.get_value(), expected, rtol=1e-11, atol=1e-14)
 
 
+def test_pretraining_function_takes_keywords_and_defaults_the_rest():
+    data = program.load_data()
+    x = data.get_value()[:10]
+    rng = np.random.RandomState(123)
+    rng.randint(2**30)
+    da = program.dA(numpy_rng=rng, theano_rng=program.RandomStreams(0), input=T.matrix("x"),
+                    n_visible=16, n_hidden=6)
+    step = program.pretraining_function(da, data, batch_size=10)
+    cost = step(0, corruption=0.0)
+    expected_cost, *expected = numpy_step(*initial_params(), 0.1, x, x)
+    np.testing.assert_allclose(cost, expected_cost, rtol=1e-12)
+    for param, value in zip(da.params, expected):
+        np.testing.assert_allclose(param.get_value(), value, rtol=1e-11, atol=1e-14)
+
+
 def test_corruption_zeroes_the_given_fraction_of_the_inputs():
     da = program.dA(numpy_rng=np.random.RandomState(5), n_visible=16, n_hidden=6)
     x = T.matrix("x")

@@ -83,27 +83,35 @@ def load_data(n_examples=60, n_visible=16, seed=31):
                                           dtype=symmodule.config.floatX), borrow=True)
 
 
+def pretraining_function(da, train_set_x, batch_size):
+    """One SGD step on a minibatch; the corruption level and learning rate default to 0.2 and 0.1."""
+    index = T.lscalar('index')
+    corruption_level = T.scalar('corruption')
+    learning_rate = T.scalar('lr')
+    cost, updates = da.get_cost_updates(corruption_level, learning_rate)
+    return symmodule.function(inputs=[index,
+                                      symmodule.Param(corruption_level, default=0.2),
+                                      symmodule.Param(learning_rate, default=0.1)],
+                              outputs=cost, updates=updates,
+                              givens={da.x: train_set_x[index * batch_size:(index + 1) * batch_size]})
+
+
 def test_dA_training(learning_rate=0.5, training_epochs=20, corruption_level=0.3,
                      batch_size=10, train_set_x=None):
     if train_set_x is None:
         train_set_x = load_data()
     n_train_batches = train_set_x.get_value(borrow=True).shape[0] // batch_size
 
-    index = T.lscalar()
     x = T.matrix('x')
-
     rng = numpy.random.RandomState(123)
     theano_rng = RandomStreams(rng.randint(2 ** 30))
     da = dA(numpy_rng=rng, theano_rng=theano_rng, input=x, n_visible=16, n_hidden=6)
-
-    cost, updates = da.get_cost_updates(corruption_level=corruption_level,
-                                        learning_rate=learning_rate)
-    train_da = symmodule.function([index], cost, updates=updates,
-            givens={x: train_set_x[index * batch_size:(index + 1) * batch_size]})
+    train_da = pretraining_function(da, train_set_x, batch_size)
 
     epoch_costs = []
     for epoch in range(training_epochs):
-        c = [train_da(batch_index) for batch_index in range(n_train_batches)]
+        c = [train_da(index=batch_index, corruption=corruption_level, lr=learning_rate)
+             for batch_index in range(n_train_batches)]
         epoch_costs.append(numpy.mean(c))
         print('Training epoch %d, cost %f' % (epoch, epoch_costs[-1]))
     return da, epoch_costs

@@ -22,6 +22,7 @@ def build(n_in, lr=0.5):
     p = NN.sigmoid(T.dot(x, w) + b)
     cost = T.mean(NN.binary_crossentropy(p, y))
     gw, gb = T.grad(cost, [w, b])
+    print('cost:', symmodule.printing.pprint(cost))
 
     train = symmodule.function(
         [x, y,
