@@ -15,7 +15,12 @@ one off):
 * softmax and log-softmax are Ops defined by a graph, which the Python VM
   and CVM run by compiling that graph in PyTensor's configured mode (Numba:
   ~10 s with a cold cache): FAST_COMPILE and CVM get
-  :func:`inline_symbolic_ops`, which puts the graph in place of the node.
+  :func:`inline_symbolic_ops`, which puts the graph in place of the node;
+* the Python VM runs casts, sums and products of three or more terms
+  (which canonicalisation makes of ``a * b * c`` and of many gradients)
+  and ``second`` (``fill``) by calling the scalar Op from Python once per
+  element, 30-100x slower than NumPy: FAST_COMPILE gets
+  :func:`elemwise_to_ufuncs`.
 
 The rewrites run after canonicalisation and before elementwise fusion (or,
 for dots, before BLAS specialisation), so the rest of PyTensor's pipeline is
@@ -27,6 +32,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import pytensor.scalar as ps
+import pytensor.tensor as pt
 from pytensor import config
 from pytensor.compile.builders import OpFromGraph
 from pytensor.graph.rewriting.basic import GraphRewriter, in2out, node_rewriter
@@ -44,6 +51,7 @@ from symmodule.rewrites.ops import UFUNCS, NumPyDot, NumPyUfunc, register_numba_
 
 __all__ = [
     "DOT_PASS",
+    "ELEMWISE_PASS",
     "INLINE_PASS",
     "NUMBA_KERNELS_PASS",
     "OFF_VARIABLE",
@@ -51,6 +59,7 @@ __all__ = [
     "TRANSPOSED_DOT_PASS",
     "UFUNC_PASS",
     "dot_to_numpy",
+    "elemwise_to_ufuncs",
     "inline_symbolic_ops",
     "rewrites_for",
     "rewrites_off",
@@ -59,6 +68,9 @@ __all__ = [
 ]
 
 _FLOATS = ("float32", "float64")
+# Casts NumPy's types do exactly as PyTensor's element-wise cast (through a
+# Python number) does: to a float, from a float or an integer that a float64 holds exactly.
+_CAST_FROM = frozenset({"bool", *_FLOATS, *(f"{kind}{bits}" for kind in ("int", "uint") for bits in (8, 16, 32))})
 
 
 # The scalar Op inside each Elemwise that NumPyUfunc replaces -> the ufunc's name.
@@ -130,6 +142,51 @@ def _inline_symbolic_ops(fgraph: Any, node: Any) -> list | None:
 inline_symbolic_ops = node_rewriter([OpFromGraph])(_inline_symbolic_ops)
 
 
+def _elemwise_to_ufuncs(fgraph: Any, node: Any) -> list | None:
+    """Elemwise nodes the Python VM would run one element at a time -> NumPy's functions.
+
+    PyTensor's Python implementation of an Elemwise calls a NumPy function
+    only when the node names one taking as many inputs as the node has;
+    otherwise it calls the scalar Op on each element, from Python, on Python
+    numbers, and converts the results to the output's dtype. Three kinds of
+    nodes of ordinary models are in that case, and get NumPy's functions
+    with the same result, element by element:
+
+    * a cast to a float (a dropout mask, float32 to float64): the same Op,
+      told to call NumPy's type (``np.float32(array)``), which converts as
+      the element-wise conversion does;
+    * a sum or product of three or more float terms, which canonicalisation
+      makes of ``a * b * c`` and of gradients, computed on Python floats
+      (float64): a chain of binary ``add`` or ``mul`` in float64, left to
+      right (float32 terms cast up first, the result down at the end);
+    * ``second(x, y)`` (``fill``: ``y`` broadcast to the shape of ``x`` and
+      ``y``), which has no NumPy function: ``alloc``, which copies ``y``.
+    """
+    scalar_op = node.op.scalar_op
+    (out,) = node.outputs
+    if isinstance(scalar_op, ps.Cast):
+        (x,) = node.inputs
+        if node.op.nfunc_spec is not None or x.dtype not in _CAST_FROM or out.dtype not in _FLOATS:
+            return None
+        return [Elemwise(scalar_op, nfunc_spec=(out.dtype, 1, 1))(x)]
+    if isinstance(scalar_op, ps.Second):
+        x, y = node.inputs
+        filled = pt.alloc(pt.cast(y, out.dtype), *pt.broadcast_shape(x, y))
+        return [filled] if out.type.is_super(filled.type) or filled.type.is_super(out.type) else None
+    if not isinstance(scalar_op, (ps.Add, ps.Mul)) or len(node.inputs) <= 2:
+        return None
+    if out.dtype not in _FLOATS or any(term.dtype != out.dtype for term in node.inputs):
+        return None
+    binary = pt.add if isinstance(scalar_op, ps.Add) else pt.mul
+    result = pt.cast(node.inputs[0], "float64")
+    for term in node.inputs[1:]:
+        result = binary(result, pt.cast(term, "float64"))
+    return [pt.cast(result, out.dtype)]
+
+
+elemwise_to_ufuncs = node_rewriter([Elemwise])(_elemwise_to_ufuncs)
+
+
 class _RegisterNumbaKernels(GraphRewriter):
     """Makes sure the Numba code of the NumPy-backed Ops is registered before Numba links a graph.
 
@@ -151,11 +208,19 @@ DOT_PASS = (in2out(dot_to_numpy), BEFORE_BLAS)
 # Graph-defined Ops are inlined after PyTensor's stabilisation, which would
 # recognise softmax in the inlined graph and put the node back.
 INLINE_PASS = (in2out(inline_symbolic_ops), AFTER_STABILIZE)
+# After the inlined graphs are in place, so that their nodes are rewritten too.
+ELEMWISE_PASS = (in2out(elemwise_to_ufuncs), AFTER_STABILIZE + 0.1)
 NUMBA_KERNELS_PASS = (_RegisterNumbaKernels(), BEFORE_ELEMWISE_FUSION - 0.1)
 
 
 #: The speed rewrites by the name :data:`OFF_VARIABLE` turns one off with.
-REWRITES = {"ufunc": UFUNC_PASS, "transposed_dot": TRANSPOSED_DOT_PASS, "dot": DOT_PASS, "inline": INLINE_PASS}
+REWRITES = {
+    "ufunc": UFUNC_PASS,
+    "transposed_dot": TRANSPOSED_DOT_PASS,
+    "dot": DOT_PASS,
+    "inline": INLINE_PASS,
+    "elemwise": ELEMWISE_PASS,
+}
 
 #: Environment variable naming rewrites to leave out (comma-separated names of
 #: :data:`REWRITES`), so that a benchmark can measure a mode with and without one.
@@ -200,5 +265,5 @@ def rewrites_for(backend: str) -> list[tuple]:
     if backend == "cvm":
         return _passes(["inline", "ufunc"] if config.blas__ldflags else ["inline", "ufunc", "dot"])
     if backend == "python":
-        return _passes(["inline"])
+        return _passes(["inline", "elemwise"])
     return []

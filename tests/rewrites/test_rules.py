@@ -94,7 +94,7 @@ def test_several_rewrites_named_in_the_environment_are_left_out(monkeypatch):
 
 def test_an_unknown_rewrite_named_in_the_environment_is_refused(monkeypatch):
     monkeypatch.setenv(rules.OFF_VARIABLE, "tanh")
-    with pytest.raises(ValueError, match=r"unknown rewrites \['tanh'\]; the rewrites are \['dot', 'inline', "):
+    with pytest.raises(ValueError, match=r"unknown rewrites \['tanh'\]; the rewrites are \['dot', 'elemwise', 'inline', "):
         rewrites_for("numba")
 
 
