@@ -2,7 +2,9 @@
 
 A door only: :class:`RandomStreams` is symmodule's
 (:mod:`symmodule.module.random`), imported on first use; the shared-variable
-names are PyTensor's.
+names are PyTensor's. As in Theano, its draws also work outside any Module:
+``symmodule.function`` reads each draw's generator from a shared variable and
+advances it after every call.
 """
 
 __all__ = ["RandomStreams"]  # noqa: F822 (resolved lazily by __getattr__)
