@@ -18,7 +18,8 @@ import jax
 
 jax.config.update("jax_cpu_collectives_implementation", "gloo")
 jax.distributed.initialize(
-    coordinator_address=f"127.0.0.1:{sys.argv[2]}", num_processes=2, process_id=int(sys.argv[1])
+    coordinator_address=f"127.0.0.1:{sys.argv[2]}", num_processes=2, process_id=int(sys.argv[1]),
+    initialization_timeout=120, shutdown_timeout_seconds=60,  # a failed peer fails the test sooner
 )
 
 import numpy as np  # noqa: E402

@@ -13,6 +13,7 @@ import pathlib
 import socket
 import subprocess
 import sys
+import time
 
 import pytest
 from extras import need
@@ -27,30 +28,36 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def processes() -> list[dict]:
+def processes(tmp_path_factory) -> list[dict]:
     """What each of the two processes printed."""
     need("jax")
     env = {**os.environ, "XLA_FLAGS": "--xla_force_host_platform_device_count=4", "JAX_PLATFORMS": "cpu"}
     port = str(free_port())
-    started = [
-        subprocess.Popen(
-            [sys.executable, str(WORKER), str(rank), port],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
-        )
-        for rank in range(2)
-    ]
-    outputs = []
+    # Output goes to files, not pipes: a full pipe nobody reads would stop a process.
+    folder = tmp_path_factory.mktemp("processes")
+    logs = [(folder / f"{rank}.out", folder / f"{rank}.err") for rank in range(2)]
+    started = []
+    for rank, (out, err) in enumerate(logs):
+        with open(out, "w") as stdout, open(err, "w") as stderr:
+            started.append(
+                subprocess.Popen([sys.executable, str(WORKER), str(rank), port], stdout=stdout, stderr=stderr, env=env)
+            )
+    deadline = time.monotonic() + 300
     try:
-        for process in started:
-            out, err = process.communicate(timeout=300)
-            assert process.returncode == 0, err[-4000:]
-            outputs.append(json.loads(out.strip().splitlines()[-1]))
+        # Whichever process fails first fails the test: its peer would wait for it.
+        while any(process.poll() is None for process in started) and time.monotonic() < deadline:
+            if any(process.returncode not in (None, 0) for process in started):
+                break
+            time.sleep(0.2)
     finally:
         for process in started:
             if process.poll() is None:
                 process.kill()
-                process.wait()
-    return outputs
+            process.wait()
+    results = [(out.read_text(), err.read_text()) for out, err in logs]
+    for rank, (process, (out, err)) in enumerate(zip(started, results)):
+        assert process.returncode == 0, f"process {rank} (killed if still running after 300 s):\n{err[-4000:]}"
+    return [json.loads(out.strip().splitlines()[-1]) for out, _ in results]
 
 
 @pytest.mark.slow
