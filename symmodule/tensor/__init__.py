@@ -15,6 +15,8 @@ adds to that namespace after this module was imported. What this module adds:
 * ``grad`` is Theano 0.4's (:func:`symmodule.gradient.grad`): an input the
   cost does not depend on gets zeros, where PyTensor's raises.
 * ``zero()``: a floatX scalar constant 0, the neutral "no cost" term.
+* ``Op``: Theano's (:class:`symmodule.compat.ops.Op`), whose subclasses give
+  their gradient as ``grad(inputs, output_gradients)``.
 * ``T.nnet`` (:mod:`symmodule.tensor.nnet`, the ``NN`` of the examples) and
   ``T.randomstreams.RandomStreams``.
 """
@@ -33,6 +35,7 @@ from pytensor.gradient import Lop, Rop, numeric_grad, verify_grad  # noqa: F401 
 from pytensor.tensor import abs as abs_  # noqa: F401 (re-exported)
 from pytensor.tensor import reciprocal as inv  # noqa: F401 (re-exported)
 from pytensor.tensor.type import wmatrix  # noqa: F401 (re-exported)
+from symmodule.compat.ops import Op  # noqa: F401 (re-exported: Theano's, over pytensor.tensor's)
 
 # Theano 0.4's grad (zeros for an input the cost does not depend on), over PyTensor's.
 from symmodule.gradient import grad  # noqa: F401 (re-exported)

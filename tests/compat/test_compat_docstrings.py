@@ -9,6 +9,7 @@ MODULES = [
     "symmodule.compat.shims",
     "symmodule.compat.rewriting",
     "symmodule.compat.conv",
+    "symmodule.compat.ops",
     "symmodule.sandbox.softsign",
     "symmodule.sandbox.wraplinker",
 ]
