@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from types import ModuleType
+from typing import Any
+
 from benchmarks.harness import Metric, measure_training
 from benchmarks.problems import mlp_problem
 
@@ -17,3 +21,12 @@ def run_mlp(key: str, sizes: tuple[int, ...], batch: int, check_steps: int,
             check_steps=2 if quick else check_steps, quick=quick,
         )
     ]
+
+
+def measure_family_training(key: str, make: Callable[[], Callable[[], Any]], family: ModuleType,
+                            check_steps: int, quick: bool) -> Metric:
+    """One instance from ``make()``, trained ``check_steps`` steps (2 when ``quick``), then timed."""
+    return measure_training(
+        key, make(), wait=family.wait, to_numpy=family.to_numpy,
+        check_steps=2 if quick else check_steps, quick=quick,
+    )

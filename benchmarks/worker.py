@@ -33,6 +33,7 @@ WORKLOADS: dict[str, str] = {
     "W4": "benchmarks.w4_scalar_call",
     "W5": "benchmarks.w5_make_latency",
     "W6": "benchmarks.w6_memory",
+    "W7": "benchmarks.w7_train",
 }
 
 

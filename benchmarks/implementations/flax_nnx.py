@@ -14,6 +14,7 @@ import optax
 from flax import nnx
 
 from benchmarks.implementations import Counter, Layer
+from benchmarks.implementations.jax_jit import optax_adam
 
 NAME = "nnx.jit"
 REQUIRES = ("flax", "optax", "jax")
@@ -142,5 +143,58 @@ def layer(p, mode=None):
     def make():
         model = Linear(p.w)
         return Layer(apply=lambda: _apply(model, x), scale=lambda: _scale(model, factor))
+
+    return make
+
+
+# -- W7: training with nnx.Optimizer(optax.adam) -----------------------------------------------
+
+
+class CNN(nnx.Module):
+    """Blocks of ``nnx.Conv(3x3) -> relu -> nnx.max_pool(2x2)``, then a flattening ``nnx.Linear``.
+
+    NNX works on ``(batch, height, width, channels)`` images with
+    ``(kh, kw, in, out)`` kernels: the problem's PyTorch-layout filters are
+    transposed once, and the rows of the linear weight permuted from
+    ``(channel, row, column)`` to the ``(row, column, channel)`` order in
+    which NNX flattens, so that the model computes the problem's function.
+    """
+
+    def __init__(self, p) -> None:
+        rngs = nnx.Rngs(0)  # the initial values are replaced by the problem's
+        self.convs = nnx.List()
+        for w, b in zip(p.conv_weights, p.conv_biases):
+            conv = nnx.Conv(w.shape[1], w.shape[0], w.shape[2:], padding="VALID", rngs=rngs,
+                            dtype=p.dtype, param_dtype=p.dtype)
+            conv.kernel[...], conv.bias[...] = jnp.array(w.transpose(2, 3, 1, 0)), jnp.array(b)
+            self.convs.append(conv)
+        rows = p.weight.reshape(*p.pooled, -1).transpose(1, 2, 0, 3).reshape(p.weight.shape)
+        self.linear = nnx.Linear(*p.weight.shape, rngs=rngs, dtype=p.dtype, param_dtype=p.dtype)
+        self.linear.kernel[...], self.linear.bias[...] = jnp.array(rows), jnp.array(p.bias)
+
+    def __call__(self, x):
+        for conv in self.convs:
+            x = nnx.max_pool(nnx.relu(conv(x)), (2, 2), strides=(2, 2))
+        return self.linear(x.reshape(x.shape[0], -1))
+
+
+def mlp_adam(p, adam, mode=None):
+    x, y = jnp.asarray(p.x), jnp.asarray(p.y)
+
+    def make():
+        model = MLP(p.weights, p.biases)
+        optimizer = nnx.Optimizer(model, optax_adam(adam), wrt=nnx.Param)
+        return lambda: _mlp_step(model, optimizer, x, y)
+
+    return make
+
+
+def cnn_adam(p, adam, mode=None):
+    x, y = jnp.asarray(p.x.transpose(0, 2, 3, 1)), jnp.asarray(p.y)  # NNX's image layout
+
+    def make():
+        model = CNN(p)
+        optimizer = nnx.Optimizer(model, optax_adam(adam), wrt=nnx.Param)
+        return lambda: _mlp_step(model, optimizer, x, y)
 
     return make

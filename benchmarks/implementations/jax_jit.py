@@ -2,8 +2,9 @@
 
 The state is threaded through the step (``params = step(params, ...)``), the
 idiomatic JAX training loop; donating it lets XLA update the buffers in place.
-Gradients come from ``jax.value_and_grad``. Results are asynchronous:
-:func:`wait` blocks on them.
+Gradients come from ``jax.value_and_grad``; W7's optimizer is
+``optax.adam``, its state threaded and donated like the parameters. Results
+are asynchronous: :func:`wait` blocks on them.
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 
 from benchmarks.implementations import Counter, Layer
 
 NAME = "jax.jit"
-REQUIRES = ("jax",)
+REQUIRES = ("jax", "optax")
 MODES = None
 
 
@@ -121,5 +123,61 @@ def layer(p, mode=None):
             return state[0]
 
         return Layer(apply=lambda: apply(state[0], x), scale=do_scale)
+
+    return make
+
+
+# -- W7: training with optax.adam -----------------------------------------------------------------
+
+
+def optax_adam(adam) -> optax.GradientTransformation:
+    """``optax.adam`` with the problem's hyper-parameters (``eps_root`` 0: epsilon after the root, as torch)."""
+    return optax.adam(adam.learning_rate, b1=adam.beta1, b2=adam.beta2, eps=adam.epsilon)
+
+
+def _adam_training(loss_fn, params, p, adam):
+    """A jitted step of ``optax.adam`` on ``loss_fn(params, x, y)``, the parameters and moments donated."""
+    optimizer = optax_adam(adam)
+
+    @partial(jax.jit, donate_argnums=(0, 1))
+    def train_step(params, opt_state, x, y):
+        loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, loss
+
+    x, y = jnp.asarray(p.x), jnp.asarray(p.y)
+    state = [params, optimizer.init(params)]
+
+    def step():
+        state[0], state[1], loss = train_step(state[0], state[1], x, y)
+        return loss
+
+    return step
+
+
+def mlp_adam(p, adam, mode=None):
+    def make():
+        params = (tuple(jnp.array(w) for w in p.weights), tuple(jnp.array(b) for b in p.biases))
+        return _adam_training(_mlp_loss, params, p, adam)
+
+    return make
+
+
+def _cnn_loss(params, x, y):
+    filters, conv_biases, weight, bias = params
+    h = x
+    for w, b in zip(filters, conv_biases):
+        # lax.conv's layouts are PyTorch's: (batch, channels, height, width) and (out, in, kh, kw).
+        h = jax.nn.relu(jax.lax.conv(h, w, (1, 1), "VALID") + b[:, None, None])
+        h = jax.lax.reduce_window(h, -jnp.inf, jax.lax.max, (1, 1, 2, 2), (1, 1, 2, 2), "VALID")
+    logits = h.reshape(h.shape[0], -1) @ weight + bias
+    return -jnp.mean(jnp.sum(y * jax.nn.log_softmax(logits, axis=-1), axis=1))
+
+
+def cnn_adam(p, adam, mode=None):
+    def make():
+        params = (tuple(jnp.array(w) for w in p.conv_weights), tuple(jnp.array(b) for b in p.conv_biases),
+                  jnp.array(p.weight), jnp.array(p.bias))
+        return _adam_training(_cnn_loss, params, p, adam)
 
     return make

@@ -59,3 +59,8 @@ def sgd(loss, params: Sequence, stepsize) -> dict:
     """The updates of one plain gradient-descent step on ``params``."""
     grads = pytensor.grad(loss, list(params))
     return {p: p - stepsize * g for p, g in zip(params, grads)}
+
+
+def cross_entropy(logits, y):
+    """Softmax cross-entropy of ``logits`` against one-hot rows ``y``, averaged over the batch."""
+    return -pt.mean(pt.sum(y * log_softmax(logits, axis=-1), axis=1))

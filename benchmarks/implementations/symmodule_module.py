@@ -2,8 +2,10 @@
 
 Only the public API is used: ``symmodule.Module``, ``symmodule.Method``,
 ``make(mode=..., **init)`` and instance attributes, the way a user writes
-it. The graphs are those of :mod:`.pytensor_graphs`, the same as the raw
-PyTensor family's.
+it. The graphs of W1-W6 are those of :mod:`.pytensor_graphs`, the same as
+the raw PyTensor family's. W7's models are built as a user builds a
+training step: layers of ``symmodule.nn``, ``symmodule.optim.Adam``, and
+the problem's weights loaded with ``symmodule.load_state_dict``.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import numpy as np
 
 import symmodule
 from benchmarks.implementations import Counter, Layer
-from benchmarks.implementations.pytensor_graphs import MODES, mlp_loss, regression_outputs, sgd, to_numpy, wait  # noqa: F401 - the family's interface
+from benchmarks.implementations.pytensor_graphs import MODES, cross_entropy, mlp_loss, regression_outputs, sgd, to_numpy, wait  # noqa: F401 - the family's interface
+from symmodule import nn, optim
 from symmodule import tensor as T
 
 NAME = "symmodule"
@@ -133,3 +136,49 @@ def layer(p, mode):
         return Layer(apply=lambda: inst.apply(p.x), scale=lambda: inst.scale(factor))
 
     return make
+
+
+# -- W7: training with Adam, models built from symmodule.nn ----------------------------------
+
+
+def _trainer(model: nn.Layer, x, y, adam) -> symmodule.Module:
+    """A Module holding ``model`` and ``optim.Adam``, whose ``step(x, y)`` takes one Adam step."""
+    trainer = symmodule.Module()
+    trainer.model = model
+    trainer.opt = optim.Adam(adam.learning_rate, beta1=adam.beta1, beta2=adam.beta2, epsilon=adam.epsilon)
+    loss = cross_entropy(trainer.model(x, training=True), y)
+    trainer.step = symmodule.Method([x, y], loss, updates=trainer.opt.updates(loss, trainer.parameters()))
+    return trainer
+
+
+def _training(trainer: symmodule.Module, weights: list[np.ndarray], p, mode):
+    """The factory of instances of ``trainer``, its parameters loaded from ``weights`` (in ``parameters()`` order)."""
+    names = [member.name for member in trainer.parameters()]
+
+    def make():
+        inst = trainer.make(mode=mode)
+        loaded = symmodule.load_state_dict(inst, dict(zip(names, weights)), strict=False)
+        if loaded.unexpected or loaded.mismatched:  # strict=False: the optimizer's state starts from make()
+            raise ValueError(f"the problem's weights do not fit the model: {loaded.problems}")
+        step, x, y = inst.step, p.x, p.y
+        return lambda: step(x, y)
+
+    return make
+
+
+def mlp_adam(p, adam, mode):
+    x, y = T.matrix("x", dtype=p.dtype), T.matrix("y", dtype=p.dtype)
+    trainer = _trainer(nn.MLP(p.sizes, activation=nn.tanh), x, y, adam)
+    return _training(trainer, [v for pair in zip(p.weights, p.biases) for v in pair], p, mode)
+
+
+def cnn_adam(p, adam, mode):
+    layers = []
+    for n_in, n_out in zip(p.channels, p.channels[1:]):
+        layers += [nn.Conv2d(n_in, n_out, 3), nn.relu, nn.MaxPool2d(2)]
+    model = nn.Sequential(*layers, nn.Flatten(), nn.Linear(n_out=p.weight.shape[1]))
+    # The batch's length is static too: PyTensor's JAX backend cannot reshape to a length read from an input.
+    x = T.tensor4("x", shape=p.x.shape, dtype=p.dtype)
+    trainer = _trainer(model, x, T.matrix("y", shape=p.y.shape, dtype=p.dtype), adam)
+    weights = [v for pair in zip(p.conv_weights, p.conv_biases) for v in pair] + [p.weight, p.bias]
+    return _training(trainer, weights, p, mode)

@@ -132,3 +132,48 @@ def layer(p, mode=None):
         return Layer(apply=apply, scale=scale)
 
     return make
+
+
+# -- W7: training with torch.optim.Adam ---------------------------------------------------------
+
+
+def _adam(model: nn.Module, adam) -> torch.optim.Adam:
+    return torch.optim.Adam(model.parameters(), lr=adam.learning_rate, betas=(adam.beta1, adam.beta2),
+                            eps=adam.epsilon)
+
+
+def _training(model: nn.Module, p, adam):
+    """The usual training step of ``model`` with ``torch.optim.Adam``, on the problem's data."""
+    x, y = torch.from_numpy(p.x), torch.from_numpy(p.y)
+    optimizer = _adam(model, adam)
+
+    def step():
+        optimizer.zero_grad()
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def mlp_adam(p, adam, mode=None):
+    return lambda: _training(MLP(p.weights, p.biases), p, adam)
+
+
+class CNN(nn.Sequential):
+    """Blocks of ``Conv2d(3x3) -> ReLU -> MaxPool2d(2)``, then ``Flatten`` and ``Linear``, from the problem's weights."""
+
+    def __init__(self, p) -> None:
+        layers: list[nn.Module] = []
+        for w, b in zip(p.conv_weights, p.conv_biases):
+            conv = nn.Conv2d(w.shape[1], w.shape[0], w.shape[2:], dtype=getattr(torch, p.dtype))
+            conv.weight, conv.bias = _param(w), _param(b)
+            layers += [conv, nn.ReLU(), nn.MaxPool2d(2)]
+        linear = nn.Linear(*p.weight.shape, dtype=getattr(torch, p.dtype))
+        linear.weight, linear.bias = _param(p.weight.T), _param(p.bias)  # torch keeps (out, in)
+        super().__init__(*layers, nn.Flatten(), linear)
+
+
+def cnn_adam(p, adam, mode=None):
+    return lambda: _training(CNN(p), p, adam)

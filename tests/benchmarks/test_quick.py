@@ -24,7 +24,7 @@ OPTIONAL = {
     "symmodule.unchecked/JAX": ("jax",),
     "pytensor/JAX": ("jax",),
     "torch": ("torch",),
-    "jax.jit": ("jax",),
+    "jax.jit": ("jax", "optax"),
     "nnx.jit": ("flax", "optax", "jax"),
 }
 

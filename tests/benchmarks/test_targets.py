@@ -74,3 +74,13 @@ def test_memory_is_judged_on_what_one_more_instance_costs(targets):
 def test_targets_without_measurements_are_left_out(targets):
     assert targets.targets(record({("W1", "numpy", "float32"): 1.0})) == []
     assert targets.markdown_lines(record({})) == ["| target | measured | met |", "|---|---|---|"]
+
+
+def test_each_adam_step_of_w7_is_judged_against_the_fastest_peer(targets):
+    rows = by_target(targets, record({
+        ("W7.mlp", "symmodule/NUMBA", "float32"): 10.0, ("W7.mlp", "torch", "float32"): 12.0,
+        ("W7.cnn", "symmodule/NUMBA", "float32"): 3.0, ("W7.cnn", "jax.jit", "float32"): 1.0,
+    }))
+    assert rows["W7.mlp float32 step, best mode / fastest peer <= 1.0"]["met"]
+    cnn = rows["W7.cnn float32 step, default mode / fastest peer <= 1.5"]
+    assert not cnn["met"] and cnn["measured"] == "NUMBA 3.00"
