@@ -1,6 +1,4 @@
-"""examples/digits.py: a short, seeded run reaches an accuracy floor and writes a valid PNG."""
-
-import struct
+"""examples/digits.py: the MLP of nn layers trained with Adam learns, plots, and resumes bit for bit."""
 
 import numpy as np
 import pytest
@@ -9,8 +7,8 @@ from extras import need
 for package in ("sklearn", "tqdm", "matplotlib"):
     need(package)
 
+import symmodule
 from symmodule import introspect
-
 
 
 @pytest.fixture(scope="module")
@@ -19,25 +17,20 @@ def digits(example_module):
         yield module
 
 
-def _png_size(path):
-    data = path.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG signature"
-    length, chunk = struct.unpack(">I4s", data[8:16])
-    assert chunk == b"IHDR" and length == 13
-    width, height = struct.unpack(">II", data[16:24])
-    assert data[-12:-8] == b"\x00\x00\x00\x00" and data[-8:-4] == b"IEND", "PNG not terminated"
-    return width, height, len(data)
+@pytest.fixture(scope="module")
+def data(digits):
+    return digits.load_data(0)
 
 
-def test_a_short_run_learns_the_digits_and_plots_its_curves(digits, tmp_path):
+def test_a_short_run_learns_the_digits_and_plots_its_curves(digits, tmp_path, png_size):
     plot = tmp_path / "curves.png"
     result = digits.main(epochs=4, seed=0, plot_path=plot, quiet=True)
-    assert result.test_accuracy >= 0.93, result.test_accuracy
+    assert result.test_accuracy >= 0.85, result.test_accuracy  # 98 % after the full 40 epochs
     assert result.epochs == 4
     assert all(len(curve) == 4 for curve in result.history.values())
     assert result.history["train_cost"][-1] < result.history["train_cost"][0]
-    assert result.plot_path == plot and plot.is_file()
-    width, height, size = _png_size(plot)
+    assert result.plot_path == plot
+    width, height, size = png_size(plot)
     assert (width, height) == (1000, 400)
     assert 10_000 < size < 1_000_000
     import matplotlib.image
@@ -63,26 +56,65 @@ def test_the_command_line_prints_progress_accuracy_and_where_the_plot_is(digits,
     assert plot.is_file()
 
 
-def test_the_data_ships_with_scikit_learn_and_is_split_three_ways(digits):
-    train, valid, test = digits.load_data(0)
+def test_the_data_ships_with_scikit_learn_and_is_split_three_ways(data):
+    train, valid, test = data
     assert (len(train.y), len(valid.y), len(test.y)) == (1078, 359, 360)
     assert train.x.shape[1] == 64 and 0.0 <= train.x.min() and train.x.max() <= 1.0
     assert set(np.unique(train.y)) == set(range(10))
 
 
-def test_the_model_is_a_module_with_momentum_and_dropout_state(digits):
-    module = digits.MLP(seed=0)
+def test_each_epoch_shows_every_training_example_once_in_an_order_of_its_own(digits):
+    n, size = 1078, digits.BATCH_SIZE
+    per_epoch = -(-n // size)
+    first = np.concatenate([digits.batch_indices(n, size, step) for step in range(per_epoch)])
+    second = np.concatenate([digits.batch_indices(n, size, step) for step in range(per_epoch, 2 * per_epoch)])
+    assert sorted(first) == sorted(second) == list(range(n))
+    assert not np.array_equal(first, second)
+    np.testing.assert_array_equal(digits.batch_indices(n, size, 40), second[6 * size:7 * size])
+
+
+def test_the_model_is_nn_layers_and_an_adam_optimizer_in_one_module(digits):
+    module = digits.build(n_hidden=16)
+    params = ["model.layers.0.w", "model.layers.0.b", "model.layers.3.w", "model.layers.3.b"]
+    assert [p.name for p in module.parameters()] == params
     step = introspect.effects(module, "train_step")
-    params = {"hidden.w", "hidden.b", "out.w", "out.b"}
-    velocities = {"hidden.vw", "hidden.vb", "out.vw", "out.vb"}
-    assert set(step.updates) == params | velocities
-    assert set(step.could_update) == {"lr", "momentum", "keep"}
-    assert step.random_streams_advanced == ("random.rng0",)
+    moments = [f"opt.{kind}.{i}" for kind in "mv" for i in range(4)]
+    assert set(step.updates) == {*params, "opt.step", *moments}
+    assert step.random_streams_advanced == ("model.layers.2.random.rng0",)  # the dropout masks
     predict = introspect.effects(module, "predict")
-    assert predict.random_streams_read == () and predict.updates == ()  # no dropout at test time
+    assert set(predict.reads) == set(params)
+    assert predict.updates == () and predict.random_streams_read == ()  # no dropout at test time
     assert introspect.check(module) == []
-    inst = module.make(n_in=64, n_hidden=16, n_out=10)
-    summary = introspect.summary(inst)
-    rows = {row.path: row for row in summary.members}
-    assert rows["hidden.w"].shape == "(64, 16)" and rows["out.vw"].shape == "(16, 10)"
-    assert summary.n_values == 2 * (64 * 16 + 16 + 16 * 10 + 10) + 3
+
+
+def test_training_resumed_from_a_checkpoint_gives_the_bits_of_an_uninterrupted_run(digits, data, tmp_path, assert_same_state):
+    train_set = data[0]
+    module = digits.build()
+    # 30 + 10 steps cross the end of the first epoch (34 steps), where the order is drawn anew.
+    uninterrupted = module.make(mode="FAST_COMPILE")
+    digits.train_steps(uninterrupted, train_set, 40)
+
+    first = module.make(mode="FAST_COMPILE")
+    digits.train_steps(first, train_set, 30)
+    symmodule.save(first, tmp_path / "digits.safetensors")
+    resumed = module.make(mode="FAST_COMPILE")
+    symmodule.load(tmp_path / "digits.safetensors", into=resumed)
+    assert int(resumed.opt.step) == 30
+    digits.train_steps(resumed, train_set, 10)
+
+    assert int(resumed.opt.step) == 40
+    assert_same_state(resumed, uninterrupted)
+
+
+def test_the_command_line_resumes_from_its_checkpoint_as_if_never_stopped(digits, tmp_path, assert_same_state, capsys):
+    checkpoint = tmp_path / "run.safetensors"
+    digits.cli(["--epochs", "1", "--checkpoint", str(checkpoint), "--no-plot", "--quiet"])
+    resumed = digits.main(epochs=2, checkpoint=checkpoint, plot_path=None)
+    assert "resumed from" in capsys.readouterr().out
+    assert len(resumed.history["train_cost"]) == 1  # only the second epoch ran
+    uninterrupted = digits.main(epochs=2, plot_path=None, quiet=True)
+    assert resumed.history["valid_cost"] == uninterrupted.history["valid_cost"][1:]
+    assert_same_state(resumed.instance, uninterrupted.instance)
+    loaded = digits.build().make(mode="FAST_COMPILE")
+    symmodule.load(checkpoint, into=loaded)  # saved after the last epoch
+    assert_same_state(loaded, uninterrupted.instance)
