@@ -13,14 +13,8 @@ from benchmarks.problems import mlp_problem
 def run_mlp(key: str, sizes: tuple[int, ...], batch: int, check_steps: int,
             family, mode, dtype: str, quick: bool) -> list[Metric]:
     """Build one instance, train ``check_steps`` steps (the loss check), then time steps."""
-    problem = mlp_problem(sizes, batch, dtype)
-    step = family.mlp(problem, mode)()
-    return [
-        measure_training(
-            key, step, wait=family.wait, to_numpy=family.to_numpy,
-            check_steps=2 if quick else check_steps, quick=quick,
-        )
-    ]
+    return [measure_family_training(key, family.mlp(mlp_problem(sizes, batch, dtype), mode), family,
+                                    check_steps, quick)]
 
 
 def measure_family_training(key: str, make: Callable[[], Callable[[], Any]], family: ModuleType,

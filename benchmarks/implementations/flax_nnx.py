@@ -76,7 +76,7 @@ class MLP(nnx.Module):
 
 
 @nnx.jit
-def _mlp_step(model, optimizer, x, y):
+def _train_step(model, optimizer, x, y):
     def loss_fn(model):
         return -jnp.mean(jnp.sum(y * jax.nn.log_softmax(model(x), axis=-1), axis=1))
 
@@ -91,7 +91,7 @@ def mlp(p, mode=None):
     def make():
         model = MLP(p.weights, p.biases)
         optimizer = nnx.Optimizer(model, optax.sgd(p.stepsize), wrt=nnx.Param)
-        return lambda: _mlp_step(model, optimizer, x, y)
+        return lambda: _train_step(model, optimizer, x, y)
 
     return make
 
@@ -184,7 +184,7 @@ def mlp_adam(p, adam, mode=None):
     def make():
         model = MLP(p.weights, p.biases)
         optimizer = nnx.Optimizer(model, optax_adam(adam), wrt=nnx.Param)
-        return lambda: _mlp_step(model, optimizer, x, y)
+        return lambda: _train_step(model, optimizer, x, y)
 
     return make
 
@@ -195,6 +195,6 @@ def cnn_adam(p, adam, mode=None):
     def make():
         model = CNN(p)
         optimizer = nnx.Optimizer(model, optax_adam(adam), wrt=nnx.Param)
-        return lambda: _mlp_step(model, optimizer, x, y)
+        return lambda: _train_step(model, optimizer, x, y)
 
     return make

@@ -48,26 +48,32 @@ def _log_softmax(z: np.ndarray) -> np.ndarray:
     return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
 
 
+def _mlp_gradients(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray, y: np.ndarray):
+    """The loss of the MLP and its gradients with respect to ``weights`` and ``biases``."""
+    activations = [x]  # the input of each layer, kept for the backward pass
+    for w, b in zip(weights[:-1], biases[:-1]):
+        activations.append(np.tanh(activations[-1] @ w + b))
+    log_p = _log_softmax(activations[-1] @ weights[-1] + biases[-1])
+    loss = -np.sum(y * log_p) / x.shape[0]
+    delta = (np.exp(log_p) - y) / x.shape[0]  # d loss / d logits
+    grad_w, grad_b = [], []
+    for i in range(len(weights) - 1, -1, -1):
+        grad_w.insert(0, activations[i].T @ delta)
+        grad_b.insert(0, delta.sum(axis=0))
+        if i > 0:
+            delta = (delta @ weights[i].T) * (1.0 - activations[i] ** 2)
+    return loss, grad_w, grad_b
+
+
 def mlp(p, mode=None):
     def make():
         weights = [w.copy() for w in p.weights]
         biases = [b.copy() for b in p.biases]
-        x, y, lr = p.x, p.y, p.stepsize
-        batch = x.shape[0]
 
         def step():
-            activations = [x]  # the input of each layer, kept for the backward pass
-            for w, b in zip(weights[:-1], biases[:-1]):
-                activations.append(np.tanh(activations[-1] @ w + b))
-            log_p = _log_softmax(activations[-1] @ weights[-1] + biases[-1])
-            loss = -np.sum(y * log_p) / batch
-            delta = (np.exp(log_p) - y) / batch  # d loss / d logits
-            for i in range(len(weights) - 1, -1, -1):
-                grad_w, grad_b = activations[i].T @ delta, delta.sum(axis=0)
-                if i > 0:  # propagate through tanh before w changes
-                    delta = (delta @ weights[i].T) * (1.0 - activations[i] ** 2)
-                weights[i] -= lr * grad_w
-                biases[i] -= lr * grad_b
+            loss, grad_w, grad_b = _mlp_gradients(weights, biases, p.x, p.y)
+            for param, grad in zip(weights + biases, grad_w + grad_b):
+                param -= p.stepsize * grad  # in place: the arrays belong to the enclosing function
             return loss
 
         return step
@@ -121,23 +127,6 @@ class _Adam:
             v *= a.beta2
             v += (1.0 - a.beta2) * g * g
             p -= a.learning_rate * (m / correction1) / (np.sqrt(v / correction2) + a.epsilon)
-
-
-def _mlp_gradients(weights: list[np.ndarray], biases: list[np.ndarray], x: np.ndarray, y: np.ndarray):
-    """The loss of the MLP and its gradients with respect to ``weights`` and ``biases``."""
-    activations = [x]  # the input of each layer, kept for the backward pass
-    for w, b in zip(weights[:-1], biases[:-1]):
-        activations.append(np.tanh(activations[-1] @ w + b))
-    log_p = _log_softmax(activations[-1] @ weights[-1] + biases[-1])
-    loss = -np.sum(y * log_p) / x.shape[0]
-    delta = (np.exp(log_p) - y) / x.shape[0]  # d loss / d logits
-    grad_w, grad_b = [], []
-    for i in range(len(weights) - 1, -1, -1):
-        grad_w.insert(0, activations[i].T @ delta)
-        grad_b.insert(0, delta.sum(axis=0))
-        if i > 0:
-            delta = (delta @ weights[i].T) * (1.0 - activations[i] ** 2)
-    return loss, grad_w, grad_b
 
 
 def mlp_adam(p, adam, mode=None):

@@ -74,22 +74,25 @@ class MLP(nn.Module):
         return h
 
 
-def mlp(p, mode=None):
+def _training(model: nn.Module, optimizer: torch.optim.Optimizer, p):
+    """The usual training step of ``model``, on the problem's data."""
     x, y = torch.from_numpy(p.x), torch.from_numpy(p.y)
 
+    def step():
+        optimizer.zero_grad()
+        # cross_entropy with class probabilities: -mean(sum(y * log_softmax(logits), 1))
+        loss = nn.functional.cross_entropy(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    return step
+
+
+def mlp(p, mode=None):
     def make():
         model = MLP(p.weights, p.biases)
-        optimizer = torch.optim.SGD(model.parameters(), lr=p.stepsize)
-
-        def step():
-            optimizer.zero_grad()
-            # cross_entropy with class probabilities: -mean(sum(y * log_softmax(logits), 1))
-            loss = nn.functional.cross_entropy(model(x), y)
-            loss.backward()
-            optimizer.step()
-            return loss
-
-        return step
+        return _training(model, torch.optim.SGD(model.parameters(), lr=p.stepsize), p)
 
     return make
 
@@ -142,23 +145,12 @@ def _adam(model: nn.Module, adam) -> torch.optim.Adam:
                             eps=adam.epsilon)
 
 
-def _training(model: nn.Module, p, adam):
-    """The usual training step of ``model`` with ``torch.optim.Adam``, on the problem's data."""
-    x, y = torch.from_numpy(p.x), torch.from_numpy(p.y)
-    optimizer = _adam(model, adam)
-
-    def step():
-        optimizer.zero_grad()
-        loss = nn.functional.cross_entropy(model(x), y)
-        loss.backward()
-        optimizer.step()
-        return loss
-
-    return step
-
-
 def mlp_adam(p, adam, mode=None):
-    return lambda: _training(MLP(p.weights, p.biases), p, adam)
+    def make():
+        model = MLP(p.weights, p.biases)
+        return _training(model, _adam(model, adam), p)
+
+    return make
 
 
 class CNN(nn.Sequential):
@@ -176,4 +168,8 @@ class CNN(nn.Sequential):
 
 
 def cnn_adam(p, adam, mode=None):
-    return lambda: _training(CNN(p), p, adam)
+    def make():
+        model = CNN(p)
+        return _training(model, _adam(model, adam), p)
+
+    return make
