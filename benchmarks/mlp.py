@@ -1,4 +1,4 @@
-"""The MLP training workloads' shared protocol (W2 and W3 differ only in sizes)."""
+"""The training workloads' shared protocol: one instance, the checked steps, then timed steps (W2, W3, W7)."""
 
 from __future__ import annotations
 

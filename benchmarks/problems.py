@@ -150,6 +150,11 @@ def regression_problem(dtype: str) -> RegressionProblem:
     )
 
 
+def _glorot_uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, fan_out: int) -> np.ndarray:
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=shape)
+
+
 def mlp_problem(sizes: tuple[int, ...], batch: int, dtype: str, stepsize: float = 0.1) -> MLPProblem:
     """Random inputs and labels, Glorot-uniform weights, zero biases."""
     rng = np.random.default_rng(SEED)
@@ -164,11 +169,6 @@ def mlp_problem(sizes: tuple[int, ...], batch: int, dtype: str, stepsize: float 
         x=x.astype(dtype), y=y.astype(dtype), weights=tuple(weights), biases=tuple(biases),
         stepsize=stepsize, dtype=dtype,
     )
-
-
-def _glorot_uniform(rng: np.random.Generator, shape: tuple[int, ...], fan_in: int, fan_out: int) -> np.ndarray:
-    limit = np.sqrt(6.0 / (fan_in + fan_out))
-    return rng.uniform(-limit, limit, size=shape)
 
 
 def _block_output(length: int) -> int:

@@ -1,4 +1,4 @@
-"""flax.nnx: stateful ``nnx.Module`` objects, ``nnx.Optimizer`` with optax's SGD, ``nnx.jit``.
+"""flax.nnx: stateful ``nnx.Module`` objects, ``nnx.Optimizer`` with optax's SGD (W7: Adam), ``nnx.jit``.
 
 NNX is the peer closest to a Module system: objects hold their parameters
 and ``nnx.jit`` functions update them in place. Each call pays for NNX's

@@ -1,4 +1,4 @@
-"""Hand-written NumPy: forward and backward passes derived by hand, in-place SGD updates.
+"""Hand-written NumPy: forward and backward passes derived by hand, in-place SGD (W7: Adam) updates.
 
 The reference every other implementation's loss is compared with: it has no
 compiler, no autodiff and no dispatch, only NumPy's kernels.

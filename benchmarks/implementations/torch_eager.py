@@ -1,4 +1,4 @@
-"""PyTorch eager: ``nn.Module`` with ``nn.Parameter``, autograd and ``torch.optim.SGD``.
+"""PyTorch eager: ``nn.Module`` with ``nn.Parameter``, autograd, ``torch.optim.SGD`` (W7: ``torch.optim.Adam``).
 
 The usual training step (``zero_grad``, forward, ``backward``, ``step``),
 with the data as tensors made once. PyTorch uses both cores by default.
