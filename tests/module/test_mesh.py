@@ -23,6 +23,7 @@ from extras import need
 import symmodule
 from symmodule import errors
 from symmodule import tensor as T
+from symmodule._pytensor import linker_kind
 
 WORKER = pathlib.Path(__file__).with_name("_mesh_worker.py")
 DEVICES = "--xla_force_host_platform_device_count=8"
@@ -253,7 +254,7 @@ def test_a_mesh_instance_computes_what_one_device_computes(jax):
 def test_a_mesh_defaults_to_the_jax_mode(jax):
     inst = small_module().make(mesh=one_device_mesh(jax), w=np.ones((2, 2)))
     assert isinstance(inst.w, jax.Array)
-    assert symmodule.module.mesh.linker_kind(inst.step.maker.linker) == "jax"
+    assert linker_kind(inst.step.maker.linker) == "jax"
 
 
 def test_explicit_axis_types_become_auto(jax):
