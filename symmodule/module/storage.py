@@ -19,6 +19,7 @@ fails could no longer leave the old state in place.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,7 +28,7 @@ from pytensor.link.basic import Container
 
 from symmodule._pytensor import linker_kind
 
-__all__ = ["MemberStorage", "keep", "placement", "to_jax_device"]
+__all__ = ["MemberStorage", "keep", "placement", "to_host", "to_jax_device"]
 
 Place = Callable[[Any], Any]
 
@@ -44,6 +45,22 @@ def to_jax_device(value: Any) -> Any:
 
         return jax.device_put(value)
     return value
+
+
+def to_host(value: Any) -> Any:
+    """``value`` in a form this process can read whole: a jax array split over several processes is gathered.
+
+    Only an instance on a mesh spanning several processes
+    (``jax.distributed``) holds such arrays. Gathering them is a collective:
+    every process must read the state at the same point of the program, as
+    each runs the same script. Anything else is returned as it is.
+    """
+    jax = sys.modules.get("jax")  # never imported here: a value can only be a jax array once jax is
+    if jax is None or not isinstance(value, jax.Array) or value.is_fully_addressable or value.is_fully_replicated:
+        return value
+    from jax.experimental import multihost_utils
+
+    return multihost_utils.process_allgather(value, tiled=True)
 
 
 def placement(makers: Iterable[Any]) -> Place:

@@ -34,6 +34,7 @@ from symmodule.module.blueprint import split
 from symmodule.module.instance import ModuleInstance
 from symmodule.module.member import convert_value
 from symmodule.module.state import State
+from symmodule.module.storage import to_host
 
 #: Marks a path listed in a state dict's ``unset``: the member is to be left without a value.
 _UNSET = object()
@@ -414,6 +415,7 @@ def _as_array(entry: Entry, value: Any, copy_arrays: bool) -> np.ndarray:
     else:
         hint = "; for such an instance, use pickle (and unpickle only data you trust)"
         if not isinstance(value, np.random.Generator):
+            value = to_host(value)
             try:
                 array = np.array(value, copy=copy_arrays) if copy_arrays else np.asarray(value)
             except Exception:

@@ -79,3 +79,11 @@ def test_the_two_process_run_gives_the_single_device_members_and_losses(processe
         assert found["loss_fell"]
         assert found["members_rel"] < 1e-13
         assert found["losses_rel"] < 1e-13
+
+
+@pytest.mark.slow
+def test_state_dict_gathers_members_split_over_both_processes(processes):
+    assert all(found["split_spans_processes"] for found in processes)
+    assert processes[0]["split_digest"] == processes[1]["split_digest"]
+    for found in processes:
+        assert found["split_members_rel"] < 1e-13

@@ -103,3 +103,12 @@ def test_a_method_compiled_for_another_backend_keeps_numpy_arrays():
     inst = m.make(w=W0.copy(), mode="JAX")
     assert type(inst.w) is np.ndarray
     np.testing.assert_array_equal(inst.read(), W0)
+
+
+def test_to_host_leaves_values_this_process_can_read_as_they_are():
+    from symmodule.module.storage import to_host
+
+    array = np.arange(3.0)
+    assert to_host(array) is array
+    placed = jax.device_put(array)
+    assert to_host(placed) is placed  # gathering is for arrays split over several processes
