@@ -208,10 +208,32 @@ def _output_name(plan: Plan, expr: Variable) -> str:
             return path
     if expr in plan.state:
         return plan.state[expr].path
-    text = _pretty(expr)
+    # pprint writes a shared subexpression out in full at each use, so its text
+    # grows exponentially with the depth of a graph (a network's loss); a label
+    # of 32 characters comes from a few operations, so larger graphs are not printed.
+    text = _pretty(expr) if _operations_within(expr, _PRINTED_OPERATIONS) else None
     if text is not None and len(text) <= 32:
         return text
     return _type_label(expr.type)
+
+
+#: The most operations an output's graph may have for its printed form to name it.
+_PRINTED_OPERATIONS = 12
+
+
+def _operations_within(expr: Variable, limit: int) -> bool:
+    """Whether the graph of ``expr`` has at most ``limit`` operations (stops counting past it)."""
+    seen: set[int] = set()
+    stack = [expr.owner] if expr.owner is not None else []
+    while stack:
+        apply = stack.pop()
+        if id(apply) in seen:
+            continue
+        seen.add(id(apply))
+        if len(seen) > limit:
+            return False
+        stack.extend(i.owner for i in apply.inputs if i.owner is not None)
+    return True
 
 
 def _type_label(type_: Any) -> str:
