@@ -96,6 +96,8 @@ __all__ = [
     "numba_dispatcher",
     "numba_njit",
     "numba_signature",
+    "numpy_generator",
+    "jax_generator",
     "read_blas_flags",
     "relinked",
     "register_function_pickling",
@@ -1029,3 +1031,44 @@ def infer_shape_method(method: Callable[[Any, Apply, list], list]) -> Callable[.
         return method(self, node, input_shapes)
 
     return infer_shape
+
+
+def numpy_generator(value: Any) -> Any:
+    """A generator member's value as a numpy ``Generator``; other values unchanged.
+
+    PyTensor's JAX backend keeps a generator as a dict (``jax_typify`` of a
+    ``Generator``): the numpy state it came from, packed, and a ``"jax_state"``
+    key of two ``uint32`` words, from which every later draw is made (the
+    numpy state is never advanced). The Generator returned here has a PCG64
+    state whose low 64 bits are that key, and whose top bit is set so that
+    its state always spans four words: ``jax_typify`` of it gives back the
+    same key, so an instance restored from it draws the same numbers in JAX
+    mode (its increment spans four words too, as ``jax_typify`` reads two). Relies on ``jax_typify_Generator`` taking ``"jax_state"`` from the
+    low words of the state (``_coerce_to_uint32_array(state)[0:2]``).
+    Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    if not isinstance(value, dict) or "jax_state" not in value:
+        return value
+    low, high = (int(word) for word in np.asarray(value["jax_state"], dtype=np.uint32))
+    bit_generator = np.random.PCG64()
+    bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": (1 << 127) | (high << 32) | low, "inc": (1 << 127) | 1},
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+    return np.random.Generator(bit_generator)
+
+
+def jax_generator(generator: np.random.Generator) -> Any:
+    """A numpy ``Generator`` in the form PyTensor's JAX backend reads a generator input in.
+
+    ``JAXLinker.create_thunk_inputs`` converts the Generators it finds in
+    storage once, when a function is created; a Generator stored later (a
+    reseed, a load) must be converted where it is stored. Relies on
+    ``pytensor.link.jax.dispatch.jax_typify`` accepting a Generator.
+    Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    from pytensor.link.jax.dispatch import jax_typify
+
+    return jax_typify(generator)

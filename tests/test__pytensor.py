@@ -849,3 +849,27 @@ def test_scan_step_parts_reads_outputs_updates_and_condition():
     assert scan_step_parts(x) == (None, [x], {})
     assert scan_step_parts(([x], {counter: x})) == (None, [x], {counter: x})
     assert scan_step_parts(([x], {counter: x}, until(stop))) == (stop, [x], {counter: x})
+
+
+def test_jax_generator_is_the_form_pytensors_jax_backend_reads():
+    need("jax")
+    from pytensor.link.jax.dispatch import jax_typify
+
+    generator = np.random.default_rng(3)
+    converted = _pytensor.jax_generator(generator)
+    np.testing.assert_array_equal(converted["jax_state"], jax_typify(np.random.default_rng(3))["jax_state"])
+
+
+def test_numpy_generator_of_a_jax_generator_converts_back_to_the_same_key():
+    need("jax")
+    jax_form = _pytensor.jax_generator(np.random.default_rng(11))
+    jax_form["jax_state"] = np.array([7, 4_000_000_000], dtype=np.uint32)  # as after some draws
+    generator = _pytensor.numpy_generator(jax_form)
+    assert isinstance(generator, np.random.Generator)
+    np.testing.assert_array_equal(_pytensor.jax_generator(generator)["jax_state"], [7, 4_000_000_000])
+
+
+def test_numpy_generator_leaves_other_values_alone():
+    generator, array = np.random.default_rng(1), np.zeros(2)
+    assert _pytensor.numpy_generator(generator) is generator
+    assert _pytensor.numpy_generator(array) is array

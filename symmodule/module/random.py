@@ -62,6 +62,7 @@ from pytensor.tensor.type import integer_dtypes
 
 from symmodule import errors
 from symmodule._atomic import store_all
+from symmodule._pytensor import numpy_generator
 from symmodule.module.component import Component
 from symmodule.module.plan import join_path
 from symmodule.roles import RNG
@@ -505,13 +506,15 @@ class RandomStreamsInstance:
             np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(*self._spawn_prefix, stream.index)))
             for stream, _ in self._streams
         ]
+        # prepare: in JAX mode a cell keeps a generator in PyTensor's JAX form.
+        generators = [container.prepare(g) for g, (_, container) in zip(generators, self._streams)]
         with self._lock:  # every stream reseeded at once, never half
             store_all([container.storage for _, container in self._streams], generators)
 
     def __getitem__(self, key: Any) -> np.random.Generator:
         container = self._container(key)
         with self._lock:
-            return container.storage[0]
+            return numpy_generator(container.storage[0])
 
     def __setitem__(self, key: Any, value: np.random.Generator) -> None:
         container = self._container(key)
@@ -519,6 +522,7 @@ class RandomStreamsInstance:
             raise errors.MemberValueError(
                 errors.NOT_A_GENERATOR.format(where=self._where(), value_desc=errors.describe_value(value))
             )
+        value = container.prepare(value)
         with self._lock:
             container.storage[0] = value
 

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 from pytensor.link.basic import Container
 
-from symmodule._pytensor import linker_kind
+from symmodule._pytensor import jax_generator, linker_kind
 
 __all__ = ["MemberStorage", "keep", "placement", "to_host", "to_jax_device"]
 
@@ -39,11 +39,14 @@ def keep(value: Any) -> Any:
 
 
 def to_jax_device(value: Any) -> Any:
-    """A numeric NumPy array as a jax array on JAX's default device; anything else unchanged."""
+    """A numeric NumPy array as a jax array on JAX's default device, a numpy Generator in
+    PyTensor's JAX form; anything else unchanged."""
     if isinstance(value, np.ndarray) and value.dtype.kind in "biufc":
         import jax
 
         return jax.device_put(value)
+    if isinstance(value, np.random.Generator):
+        return jax_generator(value)
     return value
 
 

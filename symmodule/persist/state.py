@@ -30,6 +30,7 @@ import numpy as np
 from pytensor.tensor.random.type import RandomGeneratorType
 
 from symmodule import errors
+from symmodule._pytensor import numpy_generator
 from symmodule.module.blueprint import split
 from symmodule.module.instance import ModuleInstance
 from symmodule.module.member import convert_value
@@ -409,6 +410,7 @@ def snapshot(inst: ModuleInstance, *, copy_arrays: bool) -> StateDict:
 
 def _as_array(entry: Entry, value: Any, copy_arrays: bool) -> np.ndarray:
     if entry.kind == GENERATOR:
+        value = numpy_generator(value)  # JAX mode keeps it in PyTensor's JAX form
         if isinstance(value, np.random.Generator):
             return encode_generator(value)
         hint = ""
@@ -561,6 +563,7 @@ class _Mismatch(Exception):
 
 def _converted(entry: Entry, key: str, value: Any, copy_arrays: bool, current: Any) -> Any:
     if entry.kind == GENERATOR:
+        value = numpy_generator(value)  # JAX mode keeps it in PyTensor's JAX form
         if isinstance(value, np.random.Generator):
             return copy.deepcopy(value)
         try:
