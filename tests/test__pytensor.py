@@ -115,7 +115,7 @@ def test_store_updates_at_once_stores_every_update_in_one_drain(mode, monkeypatc
     if mode == "JAX":
         need("jax")
     stored = []
-    monkeypatch.setattr(_pytensor, "drain", lambda writes: stored.append(sum(1 for _ in writes)))
+    monkeypatch.setattr(_pytensor.updates, "drain", lambda writes: stored.append(sum(1 for _ in writes)))
     fn, a, b = _updating_function(mode)
     assert float(fn(3.0)) == 4.0  # the outputs, without the update values
     assert (float(a.get_value()), float(b.get_value())) == (4.0, 6.0)
@@ -363,7 +363,7 @@ def test_a_step_run_once_runs_once_for_threads_arriving_together():
         release.wait(5)  # the second thread arrives while the first runs the step
         return object()
 
-    once = _pytensor._Once(step)
+    once = _pytensor.linkers._Once(step)
     results = []
     threads = [threading.Thread(target=lambda: results.append(once())) for _ in range(2)]
     threads[0].start()
@@ -377,7 +377,7 @@ def test_a_step_run_once_runs_once_for_threads_arriving_together():
 
 
 def test_a_step_run_once_pickles_without_its_result_and_runs_again():
-    once = _pytensor._Once(functools.partial(list, (1, 2)))
+    once = _pytensor.linkers._Once(functools.partial(list, (1, 2)))
     first = once()
     restored = pickle.loads(pickle.dumps(once))
     assert restored() == [1, 2] and restored() is not first
@@ -491,7 +491,7 @@ def _indexing_nodes() -> list[Apply]:
     m, idx = pt.dmatrix("m"), pt.lvector("idx")
     nodes = [x[i], pt.set_subtensor(x[i], 1.0), m[idx, idx], m[:, idx], pt.inc_subtensor(m[idx, idx], y)]
     first_axis = [op()(x, idx) if op.__name__ == "AdvancedSubtensor1" else op()(x, y, idx)
-                  for op in _pytensor._FIRST_AXIS_INDEX_OPS]
+                  for op in _pytensor.ops._FIRST_AXIS_INDEX_OPS]
     return [variable.owner for variable in nodes + first_axis]
 
 
@@ -515,7 +515,7 @@ def test_advanced_index_axes_follow_idx_list_and_the_first_axis_ops():
         t[mask, idx]: [(2, 2)],  # the mask covers axes 0 and 1
         pt.inc_subtensor(m[:, idx], y): [(2, 1)],
     }
-    for op in _pytensor._FIRST_AXIS_INDEX_OPS:
+    for op in _pytensor.ops._FIRST_AXIS_INDEX_OPS:
         node_inputs = (m, idx) if op.__name__ == "AdvancedSubtensor1" else (m, y, idx)
         cases[op()(*node_inputs)] = [(len(node_inputs) - 1, 0)]
     for variable, axes in cases.items():
@@ -657,10 +657,10 @@ def test_importing_pytensor_s_jax_backend_turns_on_x64():
 
 def test_every_indexing_op_is_found_in_graphs_and_inner_graphs():
     x, idx = pt.dvector("x"), pt.lvector("idx")
-    assert all(_pytensor._indexes([node]) for node in _indexing_nodes())
+    assert all(_pytensor.jax._indexes([node]) for node in _indexing_nodes())
     inner = OpFromGraph([x, idx], [x[idx]])
-    assert _pytensor._indexes([inner(x, idx).owner])
-    assert not _pytensor._indexes(pytensor.function([x], pt.exp(x) * 2).maker.fgraph.apply_nodes)
+    assert _pytensor.jax._indexes([inner(x, idx).owner])
+    assert not _pytensor.jax._indexes(pytensor.function([x], pt.exp(x) * 2).maker.fgraph.apply_nodes)
 
 
 def test_infer_shape_gets_node_and_shapes_last_and_the_method_raises_no_deprecation():
