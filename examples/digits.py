@@ -31,9 +31,9 @@ import pathlib
 import sys
 import time
 from dataclasses import dataclass, field
+# --8<-- [start:imports]
 from typing import Any
 
-# --8<-- [start:imports]
 import numpy as np
 
 import symmodule
