@@ -147,7 +147,9 @@ class Result:
     instance: Any = None
 
 
-def train_steps(inst: Any, data: Split, steps: int, batch_size: int = BATCH_SIZE, seed: int = 0, bar: Any = None) -> float:
+def train_steps(
+    inst: Any, data: Split, steps: int, batch_size: int = BATCH_SIZE, seed: int = 0, bar: Any = None
+) -> float:
     """Take ``steps`` training steps from the instance's step count; return the last loss.
 
     ``bar`` (a tqdm bar) is advanced at every step and shows the loss.

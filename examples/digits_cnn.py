@@ -191,7 +191,9 @@ def plot(history: dict[str, list[float]], path: pathlib.Path, title: str = "") -
 
     epochs = history["epoch"]
     fig, (ax_cost, ax_acc) = plt.subplots(1, 2, figsize=(10, 4), dpi=100)
-    ax_cost.plot(epochs, history["train_cost"], label="training (mean over the epoch, dropout on)", marker="o", markersize=3)
+    ax_cost.plot(
+        epochs, history["train_cost"], label="training (mean over the epoch, dropout on)", marker="o", markersize=3
+    )
     ax_cost.plot(epochs, history["test_cost"], label="test", marker="o", markersize=3)
     ax_cost.set(xlabel="epoch", ylabel="mean cross-entropy", title="Cost", yscale="log")
     ax_acc.plot(epochs, 100 * np.asarray(history["test_accuracy"]), label="test", marker="o", markersize=3, color="C1")
@@ -270,7 +272,10 @@ def main(
         if checkpoint is not None:
             symmodule.save(inst, checkpoint)
         if not quiet:
-            print(f"          training loss {np.mean(losses):.4f}   test cost {test_cost:.4f}  accuracy {test_accuracy:.2%}")
+            print(
+                f"          training loss {np.mean(losses):.4f}   "
+                f"test cost {test_cost:.4f}  accuracy {test_accuracy:.2%}"
+            )
     test_cost, test_accuracy = (float(v) for v in inst.evaluate(test_set.x, test_set.y))
     seconds = time.perf_counter() - start
     written = None

@@ -87,7 +87,9 @@ def test_the_model_is_nn_layers_and_an_adam_optimizer_in_one_module(digits):
     assert introspect.check(module) == []
 
 
-def test_training_resumed_from_a_checkpoint_gives_the_bits_of_an_uninterrupted_run(digits, data, tmp_path, assert_same_state):
+def test_training_resumed_from_a_checkpoint_gives_the_bits_of_an_uninterrupted_run(
+    digits, data, tmp_path, assert_same_state
+):
     train_set = data[0]
     module = digits.build()
     # 30 + 10 steps cross the end of the first epoch (34 steps), where the order is drawn anew.

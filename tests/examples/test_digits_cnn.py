@@ -69,7 +69,9 @@ def test_a_training_step_updates_weights_statistics_and_adam_and_evaluation_upda
     assert statistics <= set(evaluate.reads)  # BatchNorm evaluates with its running statistics
 
 
-def test_training_resumed_from_a_checkpoint_gives_the_bits_of_an_uninterrupted_run(cnn, data, tmp_path, assert_same_state):
+def test_training_resumed_from_a_checkpoint_gives_the_bits_of_an_uninterrupted_run(
+    cnn, data, tmp_path, assert_same_state
+):
     small = cnn.Split(data[0].x[:100], data[0].y[:100])  # 4 batches a pass: 3 + 3 steps cross a pass
     module = cnn.build(total_steps=6)
     uninterrupted = module.make(mode="FAST_COMPILE")
@@ -87,7 +89,9 @@ def test_training_resumed_from_a_checkpoint_gives_the_bits_of_an_uninterrupted_r
     assert_same_state(resumed, uninterrupted)
 
 
-def test_a_run_stopped_by_ctrl_c_resumes_from_its_checkpoint_as_if_never_stopped(cnn, tmp_path, monkeypatch, assert_same_state):
+def test_a_run_stopped_by_ctrl_c_resumes_from_its_checkpoint_as_if_never_stopped(
+    cnn, tmp_path, monkeypatch, assert_same_state
+):
     checkpoint = tmp_path / "run.safetensors"
     command = ["--epochs", "2", "--steps-per-epoch", "2", "--no-plot", "--quiet", "--checkpoint", str(checkpoint)]
     train_steps = cnn.train_steps

@@ -92,7 +92,9 @@ def test_the_command_line_shows_progress_the_loss_and_sampled_text(rnn, tmp_path
     assert "sampled:\nNow" in out
 
 
-def test_training_resumed_from_a_checkpoint_gives_the_bits_of_an_uninterrupted_run(rnn, corpus, module, tmp_path, assert_same_state):
+def test_training_resumed_from_a_checkpoint_gives_the_bits_of_an_uninterrupted_run(
+    rnn, corpus, module, tmp_path, assert_same_state
+):
     uninterrupted = module.make(mode="FAST_COMPILE")
     rnn.train_steps(uninterrupted, corpus, 6)
 

@@ -87,7 +87,9 @@ def test_integer_sums_are_left_to_pytensor():
     np.testing.assert_array_equal(tuned([1], [2], [3]), [6])
 
 
-@pytest.mark.parametrize(("source", "target"), [("float32", "float64"), ("float64", "float32"), ("int8", "float32"), ("bool", "float64")])
+@pytest.mark.parametrize(
+    ("source", "target"), [("float32", "float64"), ("float64", "float32"), ("int8", "float32"), ("bool", "float64")]
+)
 def test_a_cast_to_a_float_calls_numpys_type_with_raw_pytensors_bits(source, target):
     x = pt.vector("x", dtype=source)
     raw, tuned = _both([x], pt.cast(x, target))
