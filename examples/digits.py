@@ -51,8 +51,8 @@ BATCH_SIZE = 32
 # -- the model --------------------------------------------------------------------------
 
 # --8<-- [start:model]
-def build(n_hidden: int = 64, dropout: float = 0.2, learning_rate: float = 1e-3, seed: int = 0) -> symmodule.Module:
-    """The MLP 64 -> ``n_hidden`` (tanh, dropout) -> 10 and its Adam optimizer, as one Module.
+def build(n_hidden: int = 128, dropout: float = 0.2, learning_rate: float = 2e-3, seed: int = 0) -> symmodule.Module:
+    """The MLP 64 -> ``n_hidden`` (ReLU, dropout) -> 10 and its Adam optimizer, as one Module.
 
     Parameters
     ----------
@@ -66,9 +66,8 @@ def build(n_hidden: int = 64, dropout: float = 0.2, learning_rate: float = 1e-3,
         Seeds the initial weights and the dropout masks.
     """
     m = symmodule.Module()
-    m.model = nn.MLP(
-        [64, n_hidden, 10], activation=nn.tanh, dropout=dropout,
-        init=symmodule.init.glorot_uniform(seed=seed), seed=seed,
+    m.model = nn.MLP(  # Linear, ReLU, Dropout, Linear
+        [64, n_hidden, 10], dropout=dropout, init=symmodule.init.glorot_uniform(seed=seed), seed=seed
     )
     m.opt = optim.Adam(learning_rate)
     x, y = T.matrix("x"), T.lvector("y")
@@ -240,7 +239,7 @@ def main(
     plot_path: str | pathlib.Path | None = DEFAULT_PLOT,
     quiet: bool = False,
     mode: Any = "FAST_COMPILE",
-    n_hidden: int = 64,
+    n_hidden: int = 128,
     checkpoint: str | pathlib.Path | None = None,
 ) -> Result:
     """Train the MLP on the digits, report the test accuracy, plot the curves.
@@ -300,7 +299,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--plot", default=str(DEFAULT_PLOT), help=f"PNG to write (default: {DEFAULT_PLOT})")
     parser.add_argument("--no-plot", action="store_true", help="do not write the PNG")
     parser.add_argument("--mode", default="FAST_COMPILE", help="compilation mode (default: FAST_COMPILE)")
-    parser.add_argument("--hidden", type=int, default=64, help="hidden units (default: 64)")
+    parser.add_argument("--hidden", type=int, default=128, help="hidden units (default: 128)")
     parser.add_argument("--checkpoint", help="save to this file after each epoch; resume from it if it exists")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser.parse_args(argv)

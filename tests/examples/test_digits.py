@@ -25,7 +25,7 @@ def data(digits):
 def test_a_short_run_learns_the_digits_and_plots_its_curves(digits, tmp_path, png_size):
     plot = tmp_path / "curves.png"
     result = digits.main(epochs=4, seed=0, plot_path=plot, quiet=True)
-    assert result.test_accuracy >= 0.85, result.test_accuracy  # 98 % after the full 40 epochs
+    assert result.test_accuracy >= 0.9, result.test_accuracy  # 98 % after the full 40 epochs
     assert result.epochs == 4
     assert all(len(curve) == 4 for curve in result.history.values())
     assert result.history["train_cost"][-1] < result.history["train_cost"][0]
