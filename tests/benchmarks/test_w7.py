@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import types
+
 import numpy as np
 import pytest
 
@@ -61,3 +63,18 @@ def test_the_numpy_adam_takes_steps_of_the_learning_rate_at_first(by_hand, probl
     by_hand._Adam([param], adam).step([np.array([0.5, -4.0, 1e-3])])
     # The first bias-corrected step is lr * g / (|g| + epsilon): about lr in the gradient's direction.
     np.testing.assert_allclose(param, [0.99, -1.99, 2.99], rtol=1e-7)
+
+
+@pytest.mark.parametrize("mode, quick, expected", [
+    ("NUMBA", True, ["W7.mlp"]),
+    ("CVM", True, ["W7.mlp"]),
+    ("FAST_COMPILE", True, ["W7.mlp", "W7.cnn"]),
+    ("JAX", True, ["W7.mlp", "W7.cnn"]),
+    (None, True, ["W7.mlp", "W7.cnn"]),
+    ("NUMBA", False, ["W7.mlp", "W7.cnn"]),
+])
+def test_a_quick_run_leaves_the_cnn_to_the_modes_that_compile_it_fast(bench, monkeypatch, mode, quick, expected):
+    w7_train = bench("benchmarks.w7_train")
+    monkeypatch.setattr(w7_train, "measure_family_training", lambda key, *args: key)
+    family = types.SimpleNamespace(mlp_adam=lambda *args: None, cnn_adam=lambda *args: None)
+    assert w7_train.run(family, mode, "float64", quick) == expected
