@@ -873,3 +873,12 @@ def test_numpy_generator_leaves_other_values_alone():
     generator, array = np.random.default_rng(1), np.zeros(2)
     assert _pytensor.numpy_generator(generator) is generator
     assert _pytensor.numpy_generator(array) is array
+
+
+def test_python_elemwise_folds_variadic_says_whether_a_sum_of_three_runs_per_element():
+    x = pt.dvector("x")
+    node = Elemwise(ps.add)(x, x, x).owner
+    node.op.prepare_node(node, None, None, "py")
+    # frompyfunc (a NumPy ufunc calling the scalar Op per element), or a function folding NumPy's add.
+    per_element = isinstance(getattr(node.tag, "ufunc", None) or node.op.ufunc, np.ufunc)
+    assert _pytensor.python_elemwise_folds_variadic() is (not per_element)

@@ -62,6 +62,7 @@ __all__ = [
     "numba_njit",
     "numba_signature",
     "numpy_generator",
+    "python_elemwise_folds_variadic",
     "read_blas_flags",
     "register_function_pickling",
     "register_numba_funcify",

@@ -7,6 +7,7 @@ docstring names, and ``tests/test__pytensor.py`` tests it.
 from __future__ import annotations
 
 import functools
+import types
 from collections.abc import Callable
 from typing import Any
 from pytensor.compile.builders import SymbolicOp
@@ -30,6 +31,7 @@ else:
 
 
 __all__ = [
+    "python_elemwise_folds_variadic",
     "SymbolicOp",
     "register_numba_funcify",
     "numba_njit",
@@ -163,3 +165,25 @@ def infer_shape_method(method: Callable[[Any, Apply, list], list]) -> Callable[.
         return method(self, node, input_shapes)
 
     return infer_shape
+
+
+@functools.cache
+def python_elemwise_folds_variadic() -> bool:
+    """Whether PyTensor's Python ``Elemwise`` already runs sums and products of many terms, and casts, with NumPy.
+
+    PyTensor 3.3's ``Elemwise.prepare_node`` (``impl="py"``) folds a variadic
+    ``Add``/``Mul`` with its binary NumPy ufunc, in the output's dtype, and
+    casts with ``astype``; PyTensor 3.0 calls the scalar Op once per element
+    on Python numbers (``np.frompyfunc``). Read from what ``prepare_node``
+    leaves on a probe node: a plain function in ``node.tag.ufunc`` (3.3) or a
+    ``frompyfunc`` ufunc on the Op (3.0). Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    import pytensor.tensor as pt
+    from pytensor.tensor.elemwise import Elemwise
+
+    x = pt.dvector()
+    node = (x + x + x).owner
+    if not isinstance(node.op, Elemwise) or len(node.inputs) < 3:
+        node = Elemwise(node.op.scalar_op)(x, x, x).owner
+    node.op.prepare_node(node, None, None, "py")
+    return isinstance(getattr(node.tag, "ufunc", None), types.FunctionType)

@@ -46,6 +46,7 @@ from symmodule._pytensor import (
     BEFORE_ELEMWISE_FUSION,
     SymbolicOp,
     inline_graph_op,
+    python_elemwise_folds_variadic,
 )
 from symmodule.rewrites.ops import UFUNCS, NumPyDot, NumPyUfunc, register_numba_kernels
 
@@ -161,9 +162,15 @@ def _elemwise_to_ufuncs(fgraph: Any, node: Any) -> list | None:
       right (float32 terms cast up first, the result down at the end);
     * ``second(x, y)`` (``fill``: ``y`` broadcast to the shape of ``x`` and
       ``y``), which has no NumPy function: ``alloc``, which copies ``y``.
+
+    A PyTensor that already runs the first two with NumPy in Python
+    (3.3: :func:`~symmodule._pytensor.python_elemwise_folds_variadic`) keeps
+    its own, whose bits are then the reference.
     """
     scalar_op = node.op.scalar_op
     (out,) = node.outputs
+    if isinstance(scalar_op, (ps.Cast, ps.Add, ps.Mul)) and python_elemwise_folds_variadic():
+        return None  # this PyTensor runs them with NumPy itself: its bits are the reference
     if isinstance(scalar_op, ps.Cast):
         (x,) = node.inputs
         if node.op.nfunc_spec is not None or x.dtype not in _CAST_FROM or out.dtype not in _FLOATS:

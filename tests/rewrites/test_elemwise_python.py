@@ -18,6 +18,7 @@ import pytest
 from pytensor.compile.mode import get_mode
 from pytensor.tensor.elemwise import Elemwise
 
+from symmodule._pytensor import python_elemwise_folds_variadic
 from symmodule.modes import resolve_mode
 
 
@@ -27,6 +28,8 @@ def _per_element_nodes(f) -> list:
     for node in f.maker.fgraph.toposort():
         if not isinstance(node.op, Elemwise):
             continue
+        if python_elemwise_folds_variadic() and isinstance(node.op.scalar_op, (ps.Add, ps.Mul, ps.Cast)):
+            continue  # this PyTensor runs them with NumPy
         spec = node.op.nfunc_spec
         if spec is None or spec[1] != len(node.inputs):
             found.append(node)
@@ -93,7 +96,7 @@ def test_integer_sums_are_left_to_pytensor():
 def test_a_cast_to_a_float_calls_numpys_type_with_raw_pytensors_bits(source, target):
     x = pt.vector("x", dtype=source)
     raw, tuned = _both([x], pt.cast(x, target))
-    assert len(_per_element_nodes(raw)) == 1
+    assert len(_per_element_nodes(raw)) == (0 if python_elemwise_folds_variadic() else 1)
     assert _per_element_nodes(tuned) == []
     value = (np.random.default_rng(3).standard_normal(50) * 100).astype(source)
     got = tuned(value)
