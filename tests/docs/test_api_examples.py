@@ -15,6 +15,7 @@ import pathlib
 import re
 
 import pytest
+from extras import need
 
 DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs"
 PAGES = ("api.md", "internals.md")
@@ -25,6 +26,9 @@ OPTIONS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 # Examples known to be wrong, with the reason; strict, so a fix is noticed and
 # the entry removed. Keep this empty: every entry is a page of the docs that lies.
 KNOWN_FAILURES: dict[str, str] = {}
+
+# Entries whose examples run an optional backend: skipped (with the extra named) where it is absent.
+NEEDS: dict[str, tuple[str, ...]] = {"symmodule.module.mesh": ("jax",)}
 
 
 def test_the_reference_lists_the_public_modules():
@@ -54,6 +58,8 @@ def _resolve(name: str) -> tuple[object, object]:
     ],
 )
 def test_the_docstring_examples_of_each_entry_run(name):
+    for package in NEEDS.get(name, ()):
+        need(package)
     obj, module = _resolve(name)
     if obj is module:
         result = doctest.testmod(module, optionflags=OPTIONS)
