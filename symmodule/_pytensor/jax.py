@@ -24,6 +24,9 @@ from symmodule.errors import INDEX_OUT_OF_BOUNDS
 from symmodule._pytensor.ops import _FIRST_AXIS_INDEX_OPS
 
 __all__ = [
+    "PREPARE_JAX",
+    "prepare_jax_dispatch",
+    "register_jax_funcify",
     "IndexCheckedJAXLinker",
     "ShardedJAXLinker",
     "load_jax_backend",
@@ -34,7 +37,50 @@ __all__ = [
 ]
 
 
-class IndexCheckedJAXLinker(JAXLinker):
+#: The name of the method an Op defines to register its JAX code before a graph holding it is
+#: converted (symmodule's Ops register it then, so that importing them never imports JAX).
+PREPARE_JAX = "prepare_jax_dispatch"
+
+
+def prepare_jax_dispatch(nodes: Iterable[Apply]) -> None:
+    """Call the :data:`PREPARE_JAX` method of each Op of ``nodes`` (inner graphs included) that has one."""
+    for node in nodes:
+        op = node.op.core_op if isinstance(node.op, Blockwise) else node.op
+        prepare = getattr(op, PREPARE_JAX, None)
+        if prepare is not None:
+            prepare()
+        if isinstance(op, HasInnerGraph):
+            prepare_jax_dispatch(applys_between(op.inner_inputs, op.inner_outputs))
+
+
+def register_jax_funcify(op_type: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Decorator registering an Op class's JAX code with PyTensor's JAX backend.
+
+    The decorated ``funcify(op, node=None, **kwargs)`` returns a function of
+    the node's inputs (JAX arrays) returning its output. Relies on
+    ``pytensor.link.jax.dispatch.jax_funcify`` (a ``singledispatch`` on the
+    Op's class; importing it imports JAX and turns on ``jax_enable_x64``).
+    Checked with PyTensor 3.0.7 and 3.3.8.
+    """
+    from pytensor.link.jax.dispatch import jax_funcify
+
+    return jax_funcify.register(op_type)
+
+
+class _PreparingJAXLinker(JAXLinker):
+    """PyTensor's JAX linker, first letting the graph's Ops register their JAX code.
+
+    Relies on ``JAXLinker.fgraph_convert(fgraph, ...)`` converting the graph
+    with ``jax_funcify`` (PyTensor's dispatch, read when called). Checked
+    with PyTensor 3.0.7 and 3.3.8.
+    """
+
+    def fgraph_convert(self, fgraph: FunctionGraph, *args: Any, **kwargs: Any) -> Any:
+        prepare_jax_dispatch(fgraph.apply_nodes)
+        return super().fgraph_convert(fgraph, *args, **kwargs)
+
+
+class IndexCheckedJAXLinker(_PreparingJAXLinker):
     """PyTensor's JAX linker, whose compiled graphs raise ``IndexError`` for an out-of-range index.
 
     XLA clamps an out-of-range index (``x[10]`` of 10 elements reads
@@ -72,7 +118,7 @@ class IndexCheckedJAXLinker(JAXLinker):
         return checked
 
 
-class ShardedJAXLinker(JAXLinker):
+class ShardedJAXLinker(_PreparingJAXLinker):
     """PyTensor's JAX linker, compiling a graph into one computation over a device mesh.
 
     The converted graph is jitted with an explicit sharding for each input

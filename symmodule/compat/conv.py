@@ -1,12 +1,13 @@
-"""Theano's ``nnet.conv.conv2d`` and ``signal.downsample.max_pool_2d``, written with PyTensor's slicing.
+"""Theano's ``nnet.conv.conv2d`` and ``signal.downsample.max_pool_2d``.
 
-PyTensor 3 has no convolution or pooling Op for images, so both are built
-from strided slices of the input and products (as :mod:`symmodule.nn.conv`
-does for its layers); gradients come from PyTensor, and the graphs run in
-every mode. The conventions are Theano's: ``conv2d`` flips its filters (a
-true convolution), ``border_mode`` is ``'valid'`` or ``'full'``, and
-``max_pool_2d`` pools the last two axes, keeping partial windows at the
-border unless ``ignore_border``.
+``conv2d`` is :mod:`symmodule.nn.ops`'s convolution Op (NumPy, Numba and JAX
+code, gradients of its own) given Theano's conventions: the filters are
+flipped (a true convolution), ``border_mode`` is ``'valid'`` or ``'full'``
+and ``subsample`` is the stride. ``max_pool_2d`` pools the last two axes of
+a tensor of any number of axes, keeping partial windows at the border
+unless ``ignore_border``, which :mod:`symmodule.nn`'s pooling (4-d inputs,
+partial windows dropped) does not; it is built from strided slices and
+``maximum``, which PyTensor differentiates and every mode runs.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pytensor.tensor.variable import TensorVariable
 
 from symmodule.compat import messages
 from symmodule.compat.errors import ConvShapeError
+from symmodule.nn.ops import Conv2dOp, Geometry
 
 __all__ = ["conv2d", "max_pool_2d"]
 
@@ -77,21 +79,15 @@ def conv2d(
     w = pt.as_tensor_variable(filters)
     rows, columns = _kernel_size(w, filter_shape)
     if border_mode == "full":
-        x = _pad(x, rows - 1, columns - 1, 0)
-    elif border_mode != "valid":
+        padding = ((rows - 1, rows - 1), (columns - 1, columns - 1))
+    elif border_mode == "valid":
+        padding = ((0, 0), (0, 0))
+    else:
         raise ValueError(f"conv2d: border_mode must be 'valid' or 'full', not {border_mode!r}")
-    w = w[:, :, ::-1, ::-1]
-    out_rows = x.shape[2] - rows + 1
-    out_columns = x.shape[3] - columns + 1
-    step_r, step_c = subsample
-    taps = [
-        pt.tensordot(
-            x[:, :, i : i + out_rows : step_r, j : j + out_columns : step_c], w[:, :, i, j], axes=[[1], [1]]
-        )
-        for i in range(rows)
-        for j in range(columns)
-    ]
-    return functools.reduce(lambda a, b: a + b, taps).dimshuffle(0, 3, 1, 2)
+    stride = (int(subsample[0]), int(subsample[1]))
+    # A convolution is a cross-correlation with the filters flipped; the stride keeps the full
+    # output's rows and columns 0, s, 2s, ..., as Theano's subsample did.
+    return Conv2dOp(Geometry(stride, padding))(x, w[:, :, ::-1, ::-1])
 
 
 def max_pool_2d(input: TensorLike, ds: Sequence[int], ignore_border: bool = False) -> TensorVariable:
@@ -125,7 +121,7 @@ def max_pool_2d(input: TensorLike, ds: Sequence[int], ignore_border: bool = Fals
     else:
         out_rows = (x.shape[-2] + rows - 1) // rows
         out_columns = (x.shape[-1] + columns - 1) // columns
-        x = _pad(x, out_rows * rows - x.shape[-2], out_columns * columns - x.shape[-1], _lowest(x.dtype), before=False)
+        x = _pad_after(x, out_rows * rows - x.shape[-2], out_columns * columns - x.shape[-1], _lowest(x.dtype))
     blocks = [x[..., i::rows, j::columns] for i in range(rows) for j in range(columns)]
     return functools.reduce(pt.maximum, blocks)
 
@@ -142,10 +138,8 @@ def _lowest(dtype: str) -> Any:
     return -np.inf if kind.kind in "fc" else np.iinfo(kind).min
 
 
-def _pad(x: TensorVariable, rows: Any, columns: Any, value: Any, before: bool = True) -> TensorVariable:
-    """``x`` with ``rows`` and ``columns`` of ``value`` added around (or only after) its last two axes."""
+def _pad_after(x: TensorVariable, rows: Any, columns: Any, value: Any) -> TensorVariable:
+    """``x`` with ``rows`` and ``columns`` of ``value`` added after its last two axes."""
     lead = [x.shape[i] for i in range(x.ndim - 2)]
-    factor = 2 if before else 1
-    out = pt.alloc(pt.cast(value, x.dtype), *lead, x.shape[-2] + factor * rows, x.shape[-1] + factor * columns)
-    start_r, start_c = (rows, columns) if before else (0, 0)
-    return pt.set_subtensor(out[..., start_r : start_r + x.shape[-2], start_c : start_c + x.shape[-1]], x)
+    out = pt.alloc(pt.cast(value, x.dtype), *lead, x.shape[-2] + rows, x.shape[-1] + columns)
+    return pt.set_subtensor(out[..., : x.shape[-2], : x.shape[-1]], x)

@@ -59,11 +59,13 @@ Sharing
     set of Members: ``parameters()`` lists each once, and an optimizer
     updates it once. ``nn.Linear(w=encoder.w.T)`` ties a weight.
 Convolution and pooling
-    PyTensor 3 has no neural-network convolution or pooling Op, so
     :class:`Conv2d` (a cross-correlation, filters ``(out, in, kh, kw)``),
-    :class:`MaxPool2d` and :class:`AvgPool2d` are written with strided
-    slices and one matrix product (im2col), which every backend runs and
-    PyTensor differentiates.
+    :class:`MaxPool2d` and :class:`AvgPool2d`, and the functions
+    :func:`conv2d`, :func:`max_pool2d` and :func:`avg_pool2d`, are Ops of
+    symmodule's own (:mod:`symmodule.nn.ops`; PyTensor 3 has none): NumPy
+    code for FAST_COMPILE and the C modes, Numba code for NUMBA, XLA's for
+    JAX, and gradients that are Ops too, so every mode runs one kernel per
+    layer and its gradient.
 Initialisation
     Weights default to ``symmodule.init.glorot_uniform()``, biases to zeros,
     embeddings to a standard normal; each layer takes ``init=`` (and
@@ -77,6 +79,7 @@ from symmodule.nn.containers import MLP, Sequential
 from symmodule.nn.conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from symmodule.nn.dropout import Dropout
 from symmodule.nn.embedding import Embedding
+from symmodule.nn.functional import avg_pool2d, conv2d, max_pool2d
 from symmodule.nn.layer import Activation, Layer
 from symmodule.nn.linear import Linear
 from symmodule.nn.normalization import BatchNorm, LayerNorm
@@ -96,8 +99,11 @@ __all__ = [
     "MLP",
     "MaxPool2d",
     "Sequential",
+    "avg_pool2d",
+    "conv2d",
     "gelu",
     "log_softmax",
+    "max_pool2d",
     "relu",
     "sigmoid",
     "softmax",

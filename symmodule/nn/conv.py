@@ -1,13 +1,9 @@
 """Conv2d, MaxPool2d, AvgPool2d and Flatten: layers over images ``(batch, channels, height, width)``.
 
-PyTensor 3 has no neural-network convolution or pooling Op (its
-``pytensor.tensor.signal`` convolves single signals), so these layers are
-written with the operations every backend has: each kernel position
-``(i, j)`` is a strided slice of the (padded) input, a *window*; a
-convolution stacks the windows and contracts them with the filters in one
-matrix product (``tensordot``, the im2col method), and pooling takes the max
-or the mean over them. Gradients are PyTensor's, through slices and a
-product, and the same graph runs in every mode (FAST_COMPILE, NUMBA, C, JAX).
+The layers hold the parameters and check their inputs (naming the layer's
+path); the computing is :mod:`symmodule.nn.functional`'s, over the
+convolution and pooling Ops of :mod:`symmodule.nn.ops`, which have NumPy,
+Numba and JAX code and gradients of their own.
 
 Like every deep-learning library, ``Conv2d`` computes a cross-correlation
 (the filter is not flipped), with filters of layout ``(out_channels,
@@ -24,7 +20,9 @@ from pytensor.tensor.variable import TensorVariable
 
 from symmodule import errors, init as initializers
 from symmodule.nn import messages
+from symmodule.nn.functional import conv_geometry, pair, pool_geometry, window_fits
 from symmodule.nn.layer import Layer, check_ndim, check_positive, float_dtype, infer_length, static_length
+from symmodule.nn.ops import Conv2dOp, Pool2dOp
 from symmodule.roles import PARAM, REGULARIZABLE
 
 __all__ = ["Conv2d", "MaxPool2d", "AvgPool2d", "Flatten"]
@@ -106,10 +104,8 @@ class Conv2d(Layer):
                 )
             )
         self._in, self._out = in_channels, out_channels
-        self._kernel = _pair("nn.Conv2d", "kernel_size", kernel_size)
-        self._stride = _pair("nn.Conv2d", "stride", stride)
-        self._dilation = _pair("nn.Conv2d", "dilation", dilation)
-        self._padding = _padding(padding, self._kernel, self._stride, self._dilation)
+        self._kernel = pair("nn.Conv2d", "kernel_size", kernel_size)
+        self._geometry = conv_geometry("nn.Conv2d", self._kernel, stride, padding, dilation)
         self._bias, self._init, self._bias_init = bias, init, bias_init
         self._dtype = float_dtype(dtype)
         if in_channels is None:
@@ -149,38 +145,32 @@ class Conv2d(Layer):
         )
         if self._pending is not None:
             self._build(channels)
-        padded = _pad(x, self._padding)
-        windows, lengths = _windows(self, padded, self._kernel, self._stride, self._dilation, padded=padded is not x)
-        patches = pt.stack(windows, axis=2)  # (batch, in, kh * kw, out_h, out_w)
-        filters = self.w.reshape((self._out, channels, self._kernel[0] * self._kernel[1]))
-        out = pt.tensordot(patches, filters, axes=[[1, 2], [1, 2]]).dimshuffle(0, 3, 1, 2)
+        window_fits(self.where(), x, self._kernel, self._geometry)
+        out = Conv2dOp(self._geometry)(x, self.w)
         if self._bias:
             out = out + self.b.dimshuffle("x", 0, "x", "x")
-        return _keep_static_shape(out, (static_length(x, 0), self._out, *lengths))
+        return out
 
     def extra_repr(self) -> str:
         return (
-            f"{self._in}, {self._out}, kernel_size={self._kernel}, stride={self._stride}, "
-            f"padding={self._padding}, dilation={self._dilation}"
+            f"{self._in}, {self._out}, kernel_size={self._kernel}, stride={self._geometry.stride}, "
+            f"padding={self._geometry.padding}, dilation={self._geometry.dilation}"
         )
 
 
 class _Pool2d(Layer):
     """Pooling over windows of ``kernel_size``, moved by ``stride`` (default: the kernel size)."""
 
+    _reduction: str  # "max" or "mean": the Pool2dOp's
+
     def __init__(self, kernel_size: int | Pair = 2, *, stride: int | Pair | None = None) -> None:
         super().__init__()
-        name = f"nn.{type(self).__name__}"
-        self._kernel = _pair(name, "kernel_size", kernel_size)
-        self._stride = self._kernel if stride is None else _pair(name, "stride", stride)
+        self._kernel, self._stride = pool_geometry(f"nn.{type(self).__name__}", kernel_size, stride)
 
     def forward(self, x: TensorVariable, training: bool = False) -> TensorVariable:
         check_ndim(self, x, (4,), _LAYOUT, "Reshape a batch of images to (batch, channels, height, width).")
-        windows, _ = _windows(self, x, self._kernel, self._stride, (1, 1), padded=False)
-        return self._reduce(pt.stack(windows, axis=2), axis=2)
-
-    def _reduce(self, windows: TensorVariable, axis: int) -> TensorVariable:
-        raise NotImplementedError
+        window_fits(self.where(), x, self._kernel, Pool2dOp(self._kernel, self._stride, self._reduction).geometry)
+        return Pool2dOp(self._kernel, self._stride, self._reduction)(x)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self._kernel}, stride={self._stride}"
@@ -203,8 +193,8 @@ class MaxPool2d(_Pool2d):
              [13., 15.]]]])
     """
 
-    def _reduce(self, windows: TensorVariable, axis: int) -> TensorVariable:
-        return pt.max(windows, axis=axis)
+    _reduction = "max"
+
 
 
 class AvgPool2d(_Pool2d):
@@ -220,8 +210,8 @@ class AvgPool2d(_Pool2d):
              [10.5, 12.5]]]])
     """
 
-    def _reduce(self, windows: TensorVariable, axis: int) -> TensorVariable:
-        return pt.mean(windows, axis=axis)
+    _reduction = "mean"
+
 
 
 class Flatten(Layer):
@@ -264,94 +254,7 @@ class Flatten(Layer):
         return f"start_axis={self._start}"
 
 
-# -- windows ------------------------------------------------------------------------------------
-
-
-def _pair(layer: str, name: str, value: Any) -> Pair:
-    pair = (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if (
-        not isinstance(pair, (tuple, list))
-        or len(pair) != 2
-        or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in pair)
-    ):
-        raise errors.DeclarationError(
-            messages.BAD_ARGUMENT.format(
-                layer=layer, name=name, value=value, why="is not a positive int or a pair of them",
-                fix=f"Give e.g. {name}=3 or {name}=(3, 5).",
-            )
-        )
-    return int(pair[0]), int(pair[1])
-
-
-def _padding(value: Any, kernel: Pair, stride: Pair, dilation: Pair) -> tuple[Pair, Pair]:
-    """``((top, bottom), (left, right))`` zeros to add."""
-    if value == "valid":
-        return (0, 0), (0, 0)
-    if value == "same":
-        if stride != (1, 1):
-            raise errors.DeclarationError(
-                messages.BAD_ARGUMENT.format(
-                    layer="nn.Conv2d", name="padding", value=value, why=f"needs stride 1, not {stride}",
-                    fix="Give the padding as numbers, e.g. padding=1, or use stride=1.",
-                )
-            )
-        # The output keeps the input's length: the window's extra span split, the larger half after.
-        spans = [d * (k - 1) for k, d in zip(kernel, dilation)]
-        return (spans[0] // 2, spans[0] - spans[0] // 2), (spans[1] // 2, spans[1] - spans[1] // 2)
-    pair = (value, value) if isinstance(value, int) and not isinstance(value, bool) else value
-    if (
-        not isinstance(pair, (tuple, list))
-        or len(pair) != 2
-        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in pair)
-    ):
-        raise errors.DeclarationError(
-            messages.BAD_ARGUMENT.format(
-                layer="nn.Conv2d", name="padding", value=value,
-                why="is not an int of 0 or more, a pair of them, 'valid' or 'same'",
-                fix="Give e.g. padding=1, padding=(1, 2) or padding='same'.",
-            )
-        )
-    return (pair[0], pair[0]), (pair[1], pair[1])
-
-
-def _pad(x: TensorVariable, padding: tuple[Pair, Pair]) -> TensorVariable:
-    (top, bottom), (left, right) = padding
-    if not (top or bottom or left or right):
-        return x
-    # Static lengths where the type has them, so the padded input keeps a static shape.
-    height, width = (x.shape[axis] if static_length(x, axis) is None else static_length(x, axis) for axis in (2, 3))
-    zeros = pt.zeros((x.shape[0], x.shape[1], height + top + bottom, width + left + right), dtype=x.dtype)
-    return pt.set_subtensor(zeros[:, :, top:top + height, left:left + width], x)
-
-
-def _windows(
-    layer: Layer, x: TensorVariable, kernel: Pair, stride: Pair, dilation: Pair, *, padded: bool
-) -> tuple[list[TensorVariable], list[int | None]]:
-    """The windows of ``x`` and the output's static height and width (None where not static).
-
-    Window ``(i, j)`` holds the input values kernel tap ``(i, j)`` meets at
-    every output position: shape ``(batch, channels, out_h, out_w)``.
-    """
-    static: list[int | None] = []
-    lengths = []
-    for axis, k, s, d in zip((2, 3), kernel, stride, dilation):
-        n = static_length(x, axis)
-        if n is not None and n < d * (k - 1) + 1:
-            raise errors.DeclarationError(
-                messages.WINDOW_TOO_LARGE.format(
-                    layer=layer.where(), span=d * (k - 1) + 1, axis=axis, padded="padded " if padded else "", length=n
-                )
-            )
-        out = (x.shape[axis] if n is None else n) - d * (k - 1) - 1
-        static.append(None if n is None else out // s + 1)
-        lengths.append(out // s + 1)
-    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, lengths
-    windows = [
-        x[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh, j * dw:j * dw + sw * (ow - 1) + 1:sw]
-        for i in range(kh)
-        for j in range(kw)
-    ]
-    return windows, static
+# -- shapes -------------------------------------------------------------------------------------
 
 
 def _keep_static_shape(out: TensorVariable, shape: tuple[int | None, ...]) -> TensorVariable:

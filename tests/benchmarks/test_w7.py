@@ -66,7 +66,7 @@ def test_the_numpy_adam_takes_steps_of_the_learning_rate_at_first(by_hand, probl
 
 
 @pytest.mark.parametrize("mode, quick, expected", [
-    ("NUMBA", True, ["W7.mlp"]),
+    ("NUMBA", True, ["W7.mlp", "W7.cnn"]),
     ("CVM", True, ["W7.mlp"]),
     ("FAST_COMPILE", True, ["W7.mlp", "W7.cnn"]),
     ("JAX", True, ["W7.mlp", "W7.cnn"]),

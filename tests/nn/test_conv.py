@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 import scipy.signal
+from extras import need
 from pytensor.gradient import verify_grad
 from pytensor.graph.replace import graph_replace
 
@@ -184,3 +185,32 @@ def test_a_lazy_linear_after_conv_and_flatten_learns_its_n_in():
     y = model(T.tensor4(shape=(None, 1, 8, 8)))
     assert model[4].n_in == 4 * 4 * 4 and y.type.shape == (None, 10)
     assert symmodule.Module.parameters(model)[-2].type.shape == (64, 10)
+
+
+def _cnn_training_step(mode):
+    from symmodule import optim
+
+    m = symmodule.Module()
+    m.model = nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.relu, nn.MaxPool2d(2), nn.Conv2d(4, 6, 3), nn.relu,
+        nn.AvgPool2d(2), nn.Flatten(), nn.Linear(n_out=3),
+    )
+    m.opt = optim.Adam(1e-2)
+    x, y = T.tensor4("x", shape=(None, 1, 10, 10)), T.lvector("y")
+    loss = -T.mean(nn.log_softmax(m.model(x))[T.arange(y.shape[0]), y])
+    m.train = symmodule.Method([x, y], loss, updates=m.opt.updates(loss, m.parameters()))
+    return m.make(mode=mode)
+
+
+@pytest.mark.filterwarnings("ignore:PyTensor found no BLAS")
+@pytest.mark.parametrize("mode", ["NUMBA", "CVM", "JAX"])
+def test_a_network_trains_alike_in_every_mode_with_the_batch_length_left_open(mode, rng):
+    if mode == "JAX":
+        need("jax")
+    data = [(rng.standard_normal((n, 1, 10, 10)), np.arange(n) % 3) for n in (8, 130, 5)]
+    reference, other = _cnn_training_step("FAST_COMPILE"), _cnn_training_step(mode)
+    for x, y in data:  # batches of other lengths, one past int8's range (JAX's arange)
+        np.testing.assert_allclose(float(other.train(x, y)), float(reference.train(x, y)), rtol=1e-9)
+    others = symmodule.state_dict(other)
+    for path, value in symmodule.state_dict(reference).items():
+        np.testing.assert_allclose(np.asarray(others[path]), value, rtol=1e-7, atol=1e-12, err_msg=path)
