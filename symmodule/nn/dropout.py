@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytensor.tensor as pt
 from pytensor.tensor.variable import TensorVariable
 
 from symmodule import errors
@@ -72,8 +73,10 @@ class Dropout(Layer):
         if not training or self._p == 0.0:
             return x
         keep = 1.0 - self._p
-        mask = self.random.binomial(size=x.shape, n=1, p=keep, dtype=x.dtype)
-        return x * mask / keep
+        # A uniform draw below ``keep`` keeps a value: every backend draws uniforms natively
+        # (PyTensor's JAX backend draws binomials only with NumPyro installed).
+        kept = self.random.uniform(size=x.shape, dtype=x.dtype) < keep
+        return pt.switch(kept, x / keep, pt.zeros((), dtype=x.dtype))
 
     def extra_repr(self) -> str:
         return f"p={self._p}"

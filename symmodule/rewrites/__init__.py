@@ -25,9 +25,9 @@ __all__ = ["NumPyDot", "NumPyUfunc", "backend_of", "rewrites_for", "tune"]
 
 
 def backend_of(mode: Mode) -> str:
-    """'numba', 'cvm', 'python' or 'other': which speed rewrites a mode's linker can run."""
+    """'numba', 'cvm', 'python', 'jax' or 'other': which rewrites a mode's linker needs."""
     kind = linker_kind(mode.linker)
-    return kind if kind in ("numba", "cvm", "python") else "other"
+    return kind if kind in ("numba", "cvm", "python", "jax") else "other"
 
 
 def tune(mode: Mode) -> Mode:

@@ -32,13 +32,16 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
 import pytensor.scalar as ps
 import pytensor.tensor as pt
 from pytensor import config
 from pytensor.compile.builders import OpFromGraph
 from pytensor.graph.rewriting.basic import GraphRewriter, in2out, node_rewriter
+from pytensor.tensor.basic import ARange
 from pytensor.tensor.elemwise import DimShuffle, Elemwise
 from pytensor.tensor.math import Dot
+from pytensor.tensor.variable import TensorConstant
 
 from symmodule._pytensor import (
     AFTER_STABILIZE,
@@ -54,11 +57,13 @@ __all__ = [
     "DOT_PASS",
     "ELEMWISE_PASS",
     "INLINE_PASS",
+    "JAX_ARANGE_PASS",
     "NUMBA_KERNELS_PASS",
     "OFF_VARIABLE",
     "REWRITES",
     "TRANSPOSED_DOT_PASS",
     "UFUNC_PASS",
+    "arange_in_its_dtype",
     "dot_to_numpy",
     "elemwise_to_ufuncs",
     "inline_symbolic_ops",
@@ -194,6 +199,21 @@ def _elemwise_to_ufuncs(fgraph: Any, node: Any) -> list | None:
 elemwise_to_ufuncs = node_rewriter([Elemwise])(_elemwise_to_ufuncs)
 
 
+def _arange_in_its_dtype(fgraph: Any, node: Any) -> list | None:
+    # PyTensor's JAX code for ARange computes the length with NumPy scalars of the inputs' own
+    # dtypes: ``T.arange(n)`` has an int8 start, and ``n - start`` overflows from n = 128 on.
+    # JAX needs the arguments as constants or shapes, so only the constants are replaced.
+    op = node.op
+    narrow = [isinstance(v, TensorConstant) and v.dtype != op.dtype for v in node.inputs]
+    if not any(narrow):
+        return None
+    inputs = [pt.constant(np.asarray(v.data, dtype=op.dtype)) if n else v for v, n in zip(node.inputs, narrow)]
+    return [ARange(op.dtype)(*inputs)]
+
+
+arange_in_its_dtype = node_rewriter([ARange])(_arange_in_its_dtype)
+
+
 class _RegisterNumbaKernels(GraphRewriter):
     """Makes sure the Numba code of the NumPy-backed Ops is registered before Numba links a graph.
 
@@ -218,6 +238,8 @@ INLINE_PASS = (in2out(inline_symbolic_ops), AFTER_STABILIZE)
 # After the inlined graphs are in place, so that their nodes are rewritten too.
 ELEMWISE_PASS = (in2out(elemwise_to_ufuncs), AFTER_STABILIZE + 0.1)
 NUMBA_KERNELS_PASS = (_RegisterNumbaKernels(), BEFORE_ELEMWISE_FUSION - 0.1)
+# A correction, not a speed rewrite: JAX mode always has it (OFF_VARIABLE does not name it).
+JAX_ARANGE_PASS = (in2out(arange_in_its_dtype), AFTER_STABILIZE)
 
 
 #: The speed rewrites by the name :data:`OFF_VARIABLE` turns one off with.
@@ -264,7 +286,8 @@ def rewrites_for(backend: str) -> list[tuple]:
     Parameters
     ----------
     backend
-        'numba', 'cvm' or 'python' (the Python VM of FAST_COMPILE); any other
+        'numba', 'cvm', 'python' (the Python VM of FAST_COMPILE) or 'jax'
+        (which gets :data:`JAX_ARANGE_PASS`, a correction); any other
         backend gets none.
     """
     if backend == "numba":
@@ -273,4 +296,6 @@ def rewrites_for(backend: str) -> list[tuple]:
         return _passes(["inline", "ufunc"] if config.blas__ldflags else ["inline", "ufunc", "dot"])
     if backend == "python":
         return _passes(["inline", "elemwise"])
+    if backend == "jax":
+        return [JAX_ARANGE_PASS]
     return []

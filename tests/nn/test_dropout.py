@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from extras import need
 
 import symmodule
 from symmodule import errors, nn
@@ -27,6 +28,17 @@ def test_training_zeroes_a_fraction_p_and_scales_the_rest_by_one_over_one_minus_
     assert set(np.unique(out).tolist()) == {0.0, 1.0 / 0.7}
     assert abs((out == 0).mean() - 0.3) < 0.01  # 20,000 draws: 4.5 standard deviations
     assert abs(out.mean() - 1.0) < 0.015
+
+
+@pytest.mark.parametrize("mode", ["NUMBA", "JAX"])
+def test_training_draws_masks_in_the_compiled_modes(mode):
+    # JAX mode included: the masks are uniform draws, which PyTensor's JAX backend has without NumPyro.
+    if mode == "JAX":
+        need("jax")
+    inst = dropout_module(nn.Dropout(0.25)).make(mode=mode)
+    [out] = inst.train(np.ones((200, 100)))
+    assert set(np.unique(np.asarray(out)).tolist()) == {0.0, 1.0 / 0.75}
+    assert abs((np.asarray(out) == 0).mean() - 0.25) < 0.01
 
 
 def test_each_call_draws_a_new_mask():

@@ -98,13 +98,35 @@ def test_an_unknown_rewrite_named_in_the_environment_is_refused(monkeypatch):
         rewrites_for("numba")
 
 
-@pytest.mark.parametrize("name", ["JAX", "C", "DEBUG_MODE"])
+@pytest.mark.parametrize("name", ["C", "DEBUG_MODE"])
 def test_other_modes_get_no_speed_rewrites(name):
-    if name == "JAX":
-        need("jax")
     mode = resolve_mode(name)
     assert backend_of(mode) == "other"
     assert tune(mode) is mode
+
+
+def test_jax_mode_gets_the_arange_correction_only():
+    need("jax")
+    mode = resolve_mode("JAX")
+    assert backend_of(mode) == "jax"
+    assert rewrites_for("jax") == [rules.JAX_ARANGE_PASS]
+    assert rules.JAX_ARANGE_PASS in mode.provided_optimizer.extra_rewrites
+
+
+def test_jax_mode_computes_an_arange_of_128_or_more_from_an_input_length():
+    need("jax")
+    y = pt.lvector("y")
+    f = symmodule.function([y], pt.arange(y.shape[0]) * 2, mode="JAX")
+    np.testing.assert_array_equal(f(np.zeros(300, dtype="int64")), np.arange(300) * 2)
+
+
+def test_the_arange_correction_widens_constant_arguments_to_the_output_dtype():
+    n = pt.lscalar("n")
+    out = pt.arange(1, n, 2)
+    (rewritten,) = rules.arange_in_its_dtype.transform(None, out.owner)
+    assert [v.dtype for v in rewritten.owner.inputs] == ["int64", "int64", "int64"]
+    assert rewritten.owner.inputs[1] is n
+    assert rules.arange_in_its_dtype.transform(None, rewritten.owner) is None
 
 
 @pytest.mark.parametrize(
