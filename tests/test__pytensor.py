@@ -522,6 +522,58 @@ def test_advanced_index_axes_follow_idx_list_and_the_first_axis_ops():
         assert _pytensor.advanced_index_axes(variable.owner) == axes, variable
 
 
+class _JaxOnlyScale(_Scale):
+    """``scale * x``, whose JAX code a test registers; its Python code refuses to run."""
+
+
+def test_register_jax_funcify_registers_an_op_class_s_jax_code_with_pytensor_s_jax_backend():
+    need("jax")
+    from pytensor.link.jax.dispatch import jax_funcify
+
+    def funcify(op, node=None, **kwargs):
+        scale = op.scale
+        return lambda x: x * scale
+
+    assert _pytensor.register_jax_funcify(_JaxOnlyScale)(funcify) is funcify
+    assert jax_funcify.dispatch(_JaxOnlyScale) is funcify
+    x = pt.dvector("x")
+    fn = pytensor.function([x], _JaxOnlyScale(3.0)(x), mode=get_mode("JAX"))
+    np.testing.assert_allclose(np.asarray(fn(X)), 3 * X)
+
+
+class _Prepared(Op):
+    """An Op recording each call of its JAX-preparing method in ``prepared``."""
+
+    __props__ = ("tag",)
+    prepared: list = []
+
+    def __init__(self, tag: str) -> None:
+        self.tag = tag
+
+    def make_node(self, x):
+        x = pt.as_tensor_variable(x)
+        return Apply(self, [x], [x.type()])
+
+    def perform(self, node, inputs, outputs):
+        outputs[0][0] = inputs[0]
+
+    def prepare_jax_dispatch(self) -> None:
+        _Prepared.prepared.append(self.tag)
+
+
+def test_prepare_jax_dispatch_calls_the_hook_of_each_op_in_graphs_inner_graphs_and_blockwise(monkeypatch):
+    from pytensor.tensor.blockwise import Blockwise
+
+    monkeypatch.setattr(_Prepared, "prepared", [])
+    assert _pytensor.PREPARE_JAX == "prepare_jax_dispatch"
+    x, v = pt.dscalar("x"), pt.dvector("v")
+    nested = OpFromGraph([x], [_Prepared("nested")(x)])
+    inner = OpFromGraph([x], [pt.exp(_Prepared("inner")(nested(x)))])
+    outputs = [_Prepared("outer")(inner(x)), Blockwise(_Prepared("core"), signature="()->()")(v)]
+    _pytensor.prepare_jax_dispatch(applys_between([x, v], outputs))
+    assert sorted(_Prepared.prepared) == ["core", "inner", "nested", "outer"]
+
+
 def test_index_checked_jax_linker_raises_index_error_where_jax_clamps():
     need("jax")
     x, idx = pt.dvector("x"), pt.lvector("idx")

@@ -20,7 +20,7 @@ from pytensor.tensor.variable import TensorVariable
 
 from symmodule import errors, init as initializers
 from symmodule.nn import messages
-from symmodule.nn.functional import conv_geometry, pair, pool_geometry, window_fits
+from symmodule.nn.functional import IMAGES, conv_geometry, pair, pool_geometry, window_fits
 from symmodule.nn.layer import Layer, check_ndim, check_positive, float_dtype, infer_length, static_length
 from symmodule.nn.ops import Conv2dOp, Pool2dOp
 from symmodule.roles import PARAM, REGULARIZABLE
@@ -28,7 +28,6 @@ from symmodule.roles import PARAM, REGULARIZABLE
 __all__ = ["Conv2d", "MaxPool2d", "AvgPool2d", "Flatten"]
 
 Pair = tuple[int, int]
-_LAYOUT = "batch, channels, height, width"
 
 
 class Conv2d(Layer):
@@ -139,7 +138,7 @@ class Conv2d(Layer):
             )
 
     def forward(self, x: TensorVariable, training: bool = False) -> TensorVariable:
-        check_ndim(self, x, (4,), _LAYOUT, "Reshape a batch of images to (batch, channels, height, width).")
+        check_ndim(self, x, (4,), IMAGES, "Reshape a batch of images to (batch, channels, height, width).")
         channels = infer_length(
             self, x, 1, "in_channels", "channel axis (axis 1)", self._in, "T.tensor4(shape=(None, 3, 32, 32))"
         )
@@ -168,7 +167,7 @@ class _Pool2d(Layer):
         self._kernel, self._stride = pool_geometry(f"nn.{type(self).__name__}", kernel_size, stride)
 
     def forward(self, x: TensorVariable, training: bool = False) -> TensorVariable:
-        check_ndim(self, x, (4,), _LAYOUT, "Reshape a batch of images to (batch, channels, height, width).")
+        check_ndim(self, x, (4,), IMAGES, "Reshape a batch of images to (batch, channels, height, width).")
         window_fits(self.where(), x, self._kernel, Pool2dOp(self._kernel, self._stride, self._reduction).geometry)
         return Pool2dOp(self._kernel, self._stride, self._reduction)(x)
 

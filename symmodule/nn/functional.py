@@ -19,6 +19,9 @@ from symmodule.nn import messages
 from symmodule.nn.ops import Conv2dOp, Geometry, Pool2dOp
 from symmodule.nn.ops.geometry import Pair, Padding
 
+#: The layout of the images convolution and pooling take.
+IMAGES = "batch, channels, height, width"
+
 __all__ = ["conv2d", "max_pool2d", "avg_pool2d", "conv_geometry", "pool_geometry", "window_fits", "pair"]
 
 
@@ -53,8 +56,11 @@ def conv2d(
                 fix="Give filters of shape (out_channels, in_channels, kh, kw).",
             )
         )
+    _check_images("nn.conv2d", x)
     kernel = tuple(w.type.shape[2:]) if None not in w.type.shape[2:] else None
     geometry = conv_geometry("nn.conv2d", kernel, stride, padding, dilation)
+    if kernel is not None:
+        window_fits("nn.conv2d", x, kernel, geometry)
     return Conv2dOp(geometry)(x, w)
 
 
@@ -73,8 +79,7 @@ def max_pool2d(x: Any, kernel_size: int | Pair = 2, *, stride: int | Pair | None
     array([[[[ 5.,  7.],
              [13., 15.]]]])
     """
-    kernel, stride = pool_geometry("nn.max_pool2d", kernel_size, stride)
-    return Pool2dOp(kernel, stride, "max")(x)
+    return _pool("nn.max_pool2d", x, kernel_size, stride, "max")
 
 
 def avg_pool2d(x: Any, kernel_size: int | Pair = 2, *, stride: int | Pair | None = None) -> TensorVariable:
@@ -89,8 +94,26 @@ def avg_pool2d(x: Any, kernel_size: int | Pair = 2, *, stride: int | Pair | None
     array([[[[ 2.5,  4.5],
              [10.5, 12.5]]]])
     """
-    kernel, stride = pool_geometry("nn.avg_pool2d", kernel_size, stride)
-    return Pool2dOp(kernel, stride, "mean")(x)
+    return _pool("nn.avg_pool2d", x, kernel_size, stride, "mean")
+
+
+def _pool(where: str, x: Any, kernel_size: Any, stride: Any, reduction: str) -> TensorVariable:
+    x = pt.as_tensor_variable(x)
+    _check_images(where, x)
+    kernel, stride = pool_geometry(where, kernel_size, stride)
+    op = Pool2dOp(kernel, stride, reduction)
+    window_fits(where, x, kernel, op.geometry)
+    return op(x)
+
+
+def _check_images(where: str, x: TensorVariable) -> None:
+    if x.ndim != 4:
+        raise errors.DeclarationError(
+            messages.WRONG_NDIM.format(
+                layer=where, expected=4, layout=IMAGES, ndim=x.ndim, type=errors.describe_type(x.type),
+                fix="Reshape a batch of images to (batch, channels, height, width).",
+            )
+        )
 
 
 def conv_geometry(layer: str, kernel: Pair | None, stride: Any, padding: Any, dilation: Any) -> Geometry:

@@ -12,6 +12,7 @@ Op                        computes                    file
 ``Conv2dFilterGrad``      its filter gradient         :mod:`.conv`
 ``Pool2dOp``              max or mean pooling         :mod:`.pool`
 ``Pool2dGrad``            its gradient                :mod:`.pool`
+``MaxPool2dGradGrad``     the max's second pullback   :mod:`.pool`
 ========================  ==========================  ===========================
 
 :mod:`.geometry` says where the windows lie; :mod:`.backends` how the Ops
@@ -24,7 +25,7 @@ layers.
 from symmodule.nn.ops.backends import KernelOp, register_jax_kernels, register_numba_kernels
 from symmodule.nn.ops.conv import Conv2dFilterGrad, Conv2dInputGrad, Conv2dOp
 from symmodule.nn.ops.geometry import Geometry
-from symmodule.nn.ops.pool import Pool2dGrad, Pool2dOp
+from symmodule.nn.ops.pool import MaxPool2dGradGrad, Pool2dGrad, Pool2dOp
 
 __all__ = [
     "Conv2dFilterGrad",
@@ -32,6 +33,7 @@ __all__ = [
     "Conv2dOp",
     "Geometry",
     "KernelOp",
+    "MaxPool2dGradGrad",
     "Pool2dGrad",
     "Pool2dOp",
     "register_jax_kernels",

@@ -33,14 +33,27 @@ from symmodule._pytensor import infer_shape_method
 from symmodule.nn.ops.backends import KernelOp, common_float_dtype
 from symmodule.nn.ops.geometry import Geometry
 
-__all__ = ["Conv2dOp", "Conv2dInputGrad", "Conv2dFilterGrad", "correlate", "input_grad", "filter_grad"]
+__all__ = [
+    "Conv2dOp",
+    "Conv2dInputGrad",
+    "Conv2dFilterGrad",
+    "correlate",
+    "input_grad",
+    "filter_grad",
+    "check_channels",
+    "check_output_length",
+    "check_gradient_shape",
+]
 
 
 class _ConvBase(KernelOp):
     __props__ = ("stride", "padding", "dilation")
 
     def __init__(self, geometry: Geometry) -> None:
-        self.stride, self.padding, self.dilation = geometry
+        # Tuples of ints, whatever sequences were given: props must hash and compare exactly.
+        stride, padding, dilation = geometry
+        self.stride, self.dilation = _ints(stride), _ints(dilation)
+        self.padding = (_ints(padding[0]), _ints(padding[1]))
         super().__init__()
 
     @property
@@ -125,6 +138,10 @@ class Conv2dFilterGrad(_ConvGrad):
         return [Conv2dInputGrad(self.geometry)(g, gw, x), Conv2dOp(self.geometry)(x, gw), disconnected_type()]
 
 
+def _ints(pair: Any) -> tuple[int, int]:
+    return int(pair[0]), int(pair[1])
+
+
 def _static_lengths(x_shape: tuple, w_shape: tuple, geometry: Geometry) -> tuple[int | None, int | None]:
     lengths = []
     for axis in (0, 1):
@@ -151,6 +168,7 @@ def input_grad(g: np.ndarray, w: np.ndarray, x_shape: tuple, geometry: Geometry)
     (top, bottom), (left, right) = geometry.padding
     batch, channels, height, width = x_shape
     out_channels, _, kh, kw = w.shape
+    check_gradient_shape(g.shape, (batch, out_channels, *geometry.output_shape(x_shape, (kh, kw))))
     out_h, out_w = g.shape[2:]
     shares = np.matmul(w.reshape(out_channels, -1).T, g.reshape(batch, out_channels, -1))
     shares = shares.reshape(batch, channels, kh, kw, out_h, out_w)
@@ -164,7 +182,8 @@ def input_grad(g: np.ndarray, w: np.ndarray, x_shape: tuple, geometry: Geometry)
 
 def filter_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, geometry: Geometry) -> np.ndarray:
     """The gradient with respect to the filters: each image's ``g`` times its windows, summed over the batch."""
-    cols, _ = _columns(x, w_shape, geometry)
+    cols, lengths = _columns(x, w_shape, geometry)
+    check_gradient_shape(g.shape, (x.shape[0], w_shape[0], *lengths))
     per_image = np.matmul(g.reshape(g.shape[0], g.shape[1], -1), cols.transpose(0, 2, 1))
     return per_image.sum(axis=0).reshape(w_shape)
 
@@ -196,6 +215,13 @@ def check_output_length(geometry: Geometry, length: int, kernel: int, axis: int)
     return out
 
 
+def check_gradient_shape(got: tuple, expected: tuple) -> None:
+    """Refuse an output gradient whose shape is not the output's (given through ``known_grads``, say)."""
+    if tuple(got) != tuple(expected):
+        raise ValueError(GRADIENT_SHAPE.format(got=tuple(int(n) for n in got), expected=tuple(int(n) for n in expected)))
+
+
+GRADIENT_SHAPE = "the gradient given has shape {got}, but the output it is the gradient of has shape {expected}"
 CHANNELS_DIFFER = "the input has {got} channels (axis 1) but the filters expect {expected} (their axis 1)"
 WINDOW_TOO_LARGE = (
     "the input's {axis} is {length} ({padded} padded), shorter than one window's span of {span}: "

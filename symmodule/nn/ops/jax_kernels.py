@@ -20,9 +20,16 @@ import jax.numpy as jnp
 from jax import lax
 
 from symmodule._pytensor import register_jax_funcify
-from symmodule.nn.ops.conv import Conv2dFilterGrad, Conv2dInputGrad, Conv2dOp, check_channels, check_output_length
+from symmodule.nn.ops.conv import (
+    Conv2dFilterGrad,
+    Conv2dInputGrad,
+    Conv2dOp,
+    check_channels,
+    check_gradient_shape,
+    check_output_length,
+)
 from symmodule.nn.ops.geometry import Geometry
-from symmodule.nn.ops.pool import Pool2dGrad, Pool2dOp
+from symmodule.nn.ops.pool import MaxPool2dGradGrad, Pool2dGrad, Pool2dOp, check_pool_gradient
 
 
 def _correlate(geometry: Geometry) -> Any:
@@ -52,7 +59,8 @@ def _jax_conv_input_grad(op: Conv2dInputGrad, node: Any = None, **kwargs: Any) -
     correlate = _correlate(op.geometry)
 
     def input_grad(g: Any, w: Any, x: Any) -> Any:
-        _, pullback = jax.vjp(lambda image: correlate(image, w), x)
+        out, pullback = jax.vjp(lambda image: correlate(image, w), x)
+        check_gradient_shape(g.shape, out.shape)
         return pullback(g)[0]
 
     return input_grad
@@ -63,7 +71,8 @@ def _jax_conv_filter_grad(op: Conv2dFilterGrad, node: Any = None, **kwargs: Any)
     correlate = _correlate(op.geometry)
 
     def filter_grad(x: Any, g: Any, w: Any) -> Any:
-        _, pullback = jax.vjp(lambda filters: correlate(x, filters), w)
+        out, pullback = jax.vjp(lambda filters: correlate(x, filters), w)
+        check_gradient_shape(g.shape, out.shape)
         return pullback(g)[0]
 
     return filter_grad
@@ -90,7 +99,7 @@ def _jax_pool_grad(op: Pool2dGrad, node: Any = None, **kwargs: Any) -> Any:
     (kh, kw), geometry = op.kernel, op.geometry
 
     def pool_grad(x: Any, out: Any, g: Any) -> Any:
-        out_h, out_w = g.shape[2], g.shape[3]
+        out_h, out_w = check_pool_gradient(x.shape, out.shape, g.shape, op.kernel, geometry)
         share = g / jnp.asarray(kh * kw, dtype=g.dtype)
         gx = jnp.zeros_like(x)
         for i in range(kh):
@@ -104,3 +113,20 @@ def _jax_pool_grad(op: Pool2dGrad, node: Any = None, **kwargs: Any) -> Any:
         return gx
 
     return pool_grad
+
+
+@register_jax_funcify(MaxPool2dGradGrad)
+def _jax_max_pool_grad_grad(op: MaxPool2dGradGrad, node: Any = None, **kwargs: Any) -> Any:
+    (kh, kw), geometry = op.kernel, op.geometry
+
+    def sum_at_maxima(x: Any, out: Any, gx: Any) -> Any:
+        out_h, out_w = check_pool_gradient(x.shape, out.shape, out.shape, op.kernel, geometry)
+        check_gradient_shape(gx.shape, x.shape)
+        total = jnp.zeros_like(out)
+        for i in range(kh):
+            for j in range(kw):
+                rows, cols = geometry.tap(i, j, out_h, out_w)
+                total = total + jnp.where(x[:, :, rows, cols] == out, gx[:, :, rows, cols], jnp.zeros((), gx.dtype))
+        return total
+
+    return sum_at_maxima

@@ -20,11 +20,26 @@ import numba
 import numpy as np
 
 from symmodule._pytensor import numba_njit, register_numba_funcify
-from symmodule.nn.ops.conv import Conv2dFilterGrad, Conv2dInputGrad, Conv2dOp, check_channels, check_output_length
+from symmodule.nn.ops.conv import (
+    Conv2dFilterGrad,
+    Conv2dInputGrad,
+    Conv2dOp,
+    check_channels,
+    check_gradient_shape,
+    check_output_length,
+)
 from symmodule.nn.ops.geometry import Geometry
-from symmodule.nn.ops.pool import Pool2dGrad, Pool2dOp
+from symmodule.nn.ops.pool import MaxPool2dGradGrad, Pool2dGrad, Pool2dOp
 
-_VERSION = 1
+_VERSION = 2
+
+
+@numba_njit
+def _check_shape(got, expected):
+    # Kernels index without bounds checks: a gradient of another shape would write past the output.
+    if got != expected:
+        with numba.objmode():
+            check_gradient_shape(got, expected)
 
 
 def _conv_kernels(geometry: Geometry) -> tuple[Any, Any, Any]:
@@ -105,13 +120,14 @@ def _numba_conv(op: Conv2dOp, node: Any = None, **kwargs: Any) -> tuple:
 
 @register_numba_funcify(Conv2dInputGrad)
 def _numba_conv_input_grad(op: Conv2dInputGrad, node: Any = None, **kwargs: Any) -> tuple:
-    _, _, col2im = _conv_kernels(op.geometry)
+    output_lengths, _, col2im = _conv_kernels(op.geometry)
 
     @numba_njit
     def input_grad(g, w, x):
         batch, channels, height, width = x.shape
         out_channels, _, kh, kw = w.shape
-        out_h, out_w = g.shape[2], g.shape[3]
+        out_h, out_w = output_lengths(height, width, kh, kw)
+        _check_shape(g.shape, (batch, out_channels, out_h, out_w))
         # A transposed view of a C-ordered matrix is Fortran-ordered: BLAS reads it with a flag, no copy.
         filters_t = np.ascontiguousarray(w).reshape((out_channels, channels * kh * kw)).T
         gx = np.zeros((batch, channels, height, width), dtype=x.dtype)
@@ -126,13 +142,14 @@ def _numba_conv_input_grad(op: Conv2dInputGrad, node: Any = None, **kwargs: Any)
 
 @register_numba_funcify(Conv2dFilterGrad)
 def _numba_conv_filter_grad(op: Conv2dFilterGrad, node: Any = None, **kwargs: Any) -> tuple:
-    _, im2col, _ = _conv_kernels(op.geometry)
+    output_lengths, im2col, _ = _conv_kernels(op.geometry)
 
     @numba_njit
     def filter_grad(x, g, w):
         batch, channels, height, width = x.shape
         out_channels, _, kh, kw = w.shape
-        out_h, out_w = g.shape[2], g.shape[3]
+        out_h, out_w = output_lengths(height, width, kh, kw)
+        _check_shape(g.shape, (batch, out_channels, out_h, out_w))
         gw = np.zeros((out_channels, channels * kh * kw), dtype=x.dtype)
         image_gw = np.empty((out_channels, channels * kh * kw), dtype=x.dtype)
         cols = np.empty((channels * kh * kw, out_h * out_w), dtype=x.dtype)
@@ -145,19 +162,31 @@ def _numba_conv_filter_grad(op: Conv2dFilterGrad, node: Any = None, **kwargs: An
     return filter_grad, _VERSION
 
 
-@register_numba_funcify(Pool2dOp)
-def _numba_pool(op: Pool2dOp, node: Any = None, **kwargs: Any) -> tuple:
+def _pool_lengths(op: Pool2dOp | Pool2dGrad | MaxPool2dGradGrad) -> Any:
+    """``pooled_shape(x_shape)``: the pooled output's shape, an input shorter than one window refused."""
     (kh, kw), (sh, sw), geometry = op.kernel, op.stride, op.geometry
-    is_max, size = op.reduction == "max", kh * kw
 
     @numba_njit
-    def pool(x):
-        batch, channels, height, width = x.shape
+    def pooled_shape(x_shape):
+        batch, channels, height, width = x_shape
         out_h, out_w = (height - kh) // sh + 1, (width - kw) // sw + 1
         if out_h < 1 or out_w < 1:
             with numba.objmode():
                 check_output_length(geometry, height, kh, 0)
                 check_output_length(geometry, width, kw, 1)
+        return batch, channels, out_h, out_w
+
+    return pooled_shape
+
+
+@register_numba_funcify(Pool2dOp)
+def _numba_pool(op: Pool2dOp, node: Any = None, **kwargs: Any) -> tuple:
+    (kh, kw), (sh, sw), pooled_shape = op.kernel, op.stride, _pool_lengths(op)
+    is_max, size = op.reduction == "max", kh * kw
+
+    @numba_njit
+    def pool(x):
+        batch, channels, out_h, out_w = pooled_shape(x.shape)
         out = np.empty((batch, channels, out_h, out_w), dtype=x.dtype)
         count = np.full(1, size, dtype=x.dtype)[0]  # divide in the input's dtype, as NumPy does
         for b in range(batch):
@@ -184,12 +213,14 @@ def _numba_pool(op: Pool2dOp, node: Any = None, **kwargs: Any) -> tuple:
 
 @register_numba_funcify(Pool2dGrad)
 def _numba_pool_grad(op: Pool2dGrad, node: Any = None, **kwargs: Any) -> tuple:
-    (kh, kw), (sh, sw) = op.kernel, op.stride
+    (kh, kw), (sh, sw), pooled_shape = op.kernel, op.stride, _pool_lengths(op)
     is_max, size = op.reduction == "max", kh * kw
 
     @numba_njit
     def pool_grad(x, out, g):
-        batch, channels, out_h, out_w = g.shape
+        batch, channels, out_h, out_w = pooled_shape(x.shape)
+        _check_shape(out.shape, (batch, channels, out_h, out_w))
+        _check_shape(g.shape, (batch, channels, out_h, out_w))
         gx = np.zeros_like(x)
         count = np.full(1, size, dtype=x.dtype)[0]
         for b in range(batch):
@@ -210,3 +241,27 @@ def _numba_pool_grad(op: Pool2dGrad, node: Any = None, **kwargs: Any) -> tuple:
         return gx
 
     return pool_grad, _VERSION
+
+
+@register_numba_funcify(MaxPool2dGradGrad)
+def _numba_max_pool_grad_grad(op: MaxPool2dGradGrad, node: Any = None, **kwargs: Any) -> tuple:
+    (kh, kw), (sh, sw), pooled_shape = op.kernel, op.stride, _pool_lengths(op)
+
+    @numba_njit
+    def sum_at_maxima(x, out, gx):
+        batch, channels, out_h, out_w = pooled_shape(x.shape)
+        _check_shape(out.shape, (batch, channels, out_h, out_w))
+        _check_shape(gx.shape, x.shape)
+        total = np.zeros_like(out)
+        for b in range(batch):
+            for c in range(channels):
+                for r in range(out_h):
+                    for q in range(out_w):
+                        best = out[b, c, r, q]
+                        for i in range(kh):
+                            for j in range(kw):
+                                if x[b, c, r * sh + i, q * sw + j] == best:
+                                    total[b, c, r, q] += gx[b, c, r * sh + i, q * sw + j]
+        return total
+
+    return sum_at_maxima, _VERSION

@@ -11,9 +11,13 @@
 
 Second derivatives: the mean's gradient is linear in ``g`` (its pullback is
 the mean pooling again); the maximum's is linear in ``g`` for a fixed choice
-of maxima, and its pullback is written with the windows of
-:meth:`Geometry.tap` as a plain expression. Neither depends smoothly on
-``x``: that derivative is zero almost everywhere, as for ``max``.
+of maxima, and its pullback is ``MaxPool2dGradGrad`` (each window's sum of
+the cotangent over its maxima), whose own pullback is ``Pool2dGrad``.
+Neither depends smoothly on ``x``: that derivative is zero almost
+everywhere, as for ``max``.
+
+An output or gradient of the wrong shape (one given through
+``known_grads``, say) is refused with a ``ValueError`` in every backend.
 """
 
 from __future__ import annotations
@@ -27,10 +31,10 @@ from pytensor.graph.basic import Apply
 
 from symmodule._pytensor import infer_shape_method
 from symmodule.nn.ops.backends import KernelOp, common_float_dtype
-from symmodule.nn.ops.conv import check_output_length
+from symmodule.nn.ops.conv import check_gradient_shape, check_output_length
 from symmodule.nn.ops.geometry import Geometry, Pair
 
-__all__ = ["Pool2dOp", "Pool2dGrad", "pool", "pool_grad", "REDUCTIONS"]
+__all__ = ["Pool2dOp", "Pool2dGrad", "MaxPool2dGradGrad", "pool", "pool_grad", "sum_at_maxima", "REDUCTIONS"]
 
 REDUCTIONS = ("max", "mean")
 
@@ -105,19 +109,42 @@ class Pool2dGrad(_PoolBase):
         if self.reduction == "mean":
             gg = Pool2dOp(self.kernel, self.stride, "mean")(gx)
         else:
-            gg = _sum_at_maxima(x, out, gx, self.kernel, self.geometry)
+            gg = MaxPool2dGradGrad(self.kernel, self.stride)(x, out, gx)
         return [disconnected_type(), disconnected_type(), gg]
 
 
-def _sum_at_maxima(x: Any, out: Any, gx: Any, kernel: Pair, geometry: Geometry) -> Any:
-    """For each window, the sum of ``gx`` over the inputs equal to the window's maximum ``out``."""
-    out_h, out_w = out.shape[2], out.shape[3]
-    total = pt.zeros_like(out)
-    for i in range(kernel[0]):
-        for j in range(kernel[1]):
-            rows, cols = geometry.tap(i, j, out_h, out_w)
-            total = total + pt.switch(pt.eq(x[:, :, rows, cols], out), gx[:, :, rows, cols], 0)
-    return total
+class MaxPool2dGradGrad(_PoolBase):
+    """The pullback of the maximum's :class:`Pool2dGrad` with respect to ``g``: ``MaxPool2dGradGrad(kernel, stride)(x, out, gx)``.
+
+    For each window, the sum of ``gx`` over the inputs equal to the
+    window's maximum ``out``; its output has ``out``'s shape. It is linear
+    in ``gx``, whose pullback is :class:`Pool2dGrad` again.
+    """
+
+    def __init__(self, kernel: Pair, stride: Pair) -> None:
+        super().__init__(kernel, stride, "max")
+
+    def make_node(self, x: Any, out: Any, gx: Any) -> Apply:
+        x, out, gx = (pt.as_tensor_variable(t) for t in (x, out, gx))
+        dtype = common_float_dtype(x, out, gx)
+        x, out, gx = (pt.cast(t, dtype) for t in (x, out, gx))
+        return Apply(self, [x, out, gx], [out.type()])
+
+    def perform(self, node: Apply, inputs: list, outputs: list) -> None:
+        x, out, gx = inputs
+        outputs[0][0] = sum_at_maxima(x, out, gx, self.kernel, self.geometry)
+
+    @infer_shape_method
+    def infer_shape(self, node: Apply, shapes: list) -> list:
+        return [shapes[1]]
+
+    def connection_pattern(self, node: Apply) -> list:
+        return [[False], [False], [True]]
+
+    def pullback(self, inputs: list, outputs: list, cotangents: list) -> list:
+        x, out, gx = inputs
+        (c,) = cotangents
+        return [disconnected_type(), disconnected_type(), Pool2dGrad(self.kernel, self.stride, "max")(x, out, c)]
 
 
 # -- NumPy code ---------------------------------------------------------------------------------
@@ -143,8 +170,8 @@ def pool_grad(
     x: np.ndarray, out: np.ndarray, g: np.ndarray, kernel: Pair, geometry: Geometry, reduction: str
 ) -> np.ndarray:
     """The gradient of :func:`pool` with respect to ``x``: each window's ``g`` added where it came from."""
+    out_h, out_w = check_pool_gradient(x.shape, out.shape, g.shape, kernel, geometry)
     gx = np.zeros_like(x)
-    out_h, out_w = g.shape[2:]
     share = g / np.asarray(kernel[0] * kernel[1], dtype=g.dtype) if reduction == "mean" else g
     for i in range(kernel[0]):
         for j in range(kernel[1]):
@@ -154,3 +181,26 @@ def pool_grad(
             else:
                 gx[:, :, rows, cols] += share
     return gx
+
+
+def sum_at_maxima(
+    x: np.ndarray, out: np.ndarray, gx: np.ndarray, kernel: Pair, geometry: Geometry
+) -> np.ndarray:
+    """For each window, the sum of ``gx`` over the inputs equal to the window's maximum ``out``, in NumPy."""
+    out_h, out_w = check_pool_gradient(x.shape, out.shape, out.shape, kernel, geometry)
+    check_gradient_shape(gx.shape, x.shape)
+    total = np.zeros_like(out)
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            rows, cols = geometry.tap(i, j, out_h, out_w)
+            total += np.where(x[:, :, rows, cols] == out, gx[:, :, rows, cols], 0)
+    return total
+
+
+def check_pool_gradient(x_shape: tuple, out_shape: tuple, g_shape: tuple, kernel: Pair, geometry: Geometry) -> tuple:
+    """``(out_h, out_w)`` for ``x_shape``; a pooled output or gradient of another shape is refused."""
+    lengths = tuple(check_output_length(geometry, x_shape[2 + axis], kernel[axis], axis) for axis in (0, 1))
+    expected = (*x_shape[:2], *lengths)
+    check_gradient_shape(out_shape, expected)
+    check_gradient_shape(g_shape, expected)
+    return lengths
