@@ -107,6 +107,6 @@ def check_indices(mode: Mode) -> Mode:
     kind = linker_kind(mode.linker)
     if kind == "numba":
         return mode.register(INDEX_CHECK_PASS)
-    if kind == "jax":
+    if kind == "jax" and not isinstance(mode.linker, IndexCheckedJAXLinker):
         return type(mode)(IndexCheckedJAXLinker(), mode.provided_optimizer)
     return mode

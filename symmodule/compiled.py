@@ -38,6 +38,7 @@ from pytensor.link.basic import Container
 from symmodule import errors
 from symmodule._pytensor import (
     compile_jit_once,
+    donates,
     find_input,
     function_inputs_outputs,
     has_input,
@@ -72,6 +73,14 @@ def fresh_storage(held: Container) -> Container:
 
 
 _pytensor_call = _PyTensorFunction.__call__
+
+
+def _is_deleted(value: Any) -> bool:
+    """Whether ``value`` is a jax array whose buffer was given away (donated) and deleted."""
+    is_deleted = getattr(value, "is_deleted", None)
+    return bool(is_deleted()) if callable(is_deleted) else False
+
+
 _NO_LOCK = contextlib.nullcontext()
 
 
@@ -122,6 +131,7 @@ class Function(_PyTensorFunction):
         "_sm_background",
         "_sm_standin",
         "_sm_layout",
+        "_sm_donating",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -135,6 +145,8 @@ class Function(_PyTensorFunction):
         # (set when the instance is built): PyTensor functions keep arguments
         # and results in shared storage, so two threads must not run them at once.
         self._sm_lock = _NO_LOCK
+        # In mode 'JAX_DONATING' a call gives the arrays of the members it updates to the computation.
+        self._sm_donating = bool(donates(self.maker.linker))
         # PyTensor writes positional arguments into input storage in order, and
         # implicit (member) storage comes after the explicit inputs: a call with
         # too many arguments must be refused *before* it reaches PyTensor, or
@@ -207,9 +219,29 @@ class Function(_PyTensorFunction):
             try:
                 target = self if self._sm_background is None else self._sm_target()
                 return _pytensor_call(target, *args, **kwargs)
-            except Exception as exc:
+            except BaseException as exc:
+                if self._sm_donating:
+                    self._sm_note_deleted_members(exc)
+                if not isinstance(exc, Exception):
+                    raise  # an interrupt surfaces as itself
                 errors.raise_interrupt_behind(exc)
                 raise self._sm_explain(exc, args, kwargs) from exc
+
+    def _sm_note_deleted_members(self, exc: BaseException) -> None:
+        """Tell, on a failed call, which donated members the interrupted computation took with it.
+
+        The note goes on the interrupt itself (``exc`` or the one it reports,
+        which :func:`~symmodule.errors.raise_interrupt_behind` raises).
+        """
+        deleted = [path for container, path in self._sm_state if _is_deleted(container.storage[0])]
+        if not deleted:
+            return
+        note = errors.DONATED_MEMBERS_LOST.format(method=self._sm_describe(), members=", ".join(deleted))
+        for reported in (exc, exc.__cause__, exc.__context__):
+            if reported is not None and not isinstance(reported, Exception):
+                reported.add_note(note)
+                return
+        exc.add_note(note)
 
     def _sm_target(self) -> Function:
         """The function to run while Numba compiles in the background: the stand-in, or self once ready."""

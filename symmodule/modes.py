@@ -8,7 +8,10 @@ rewrites of :mod:`symmodule.rewrites`, and every name raises ``IndexError``
 for an out-of-range index (:mod:`symmodule.bounds`; a Mode object passed in
 is used as it is). 'NUMBA_BACKGROUND' is 'NUMBA' with background compilation
 (:mod:`symmodule.background`): the only mode whose first calls may run
-other kernels than its later ones.
+other kernels than its later ones. 'JAX_DONATING' is 'JAX' donating the
+buffers of updated members to the computation (:class:`JAXDonatingMode`):
+the only mode in which an array read from a member can be deleted by a
+later call.
 
 The 'C' mode links the whole graph into one C module, which PyTensor can only
 do when every Op has C code; :class:`CMode` reports the Op that has none
@@ -39,6 +42,7 @@ from pytensor.link.c.interface import CLinkerOp
 
 from symmodule._pytensor import (
     DebugFunctionMaker,
+    DonatingJAXLinker,
     is_missing_blas_warning,
     linker_kind,
     node_being_compiled,
@@ -52,6 +56,7 @@ __all__ = [
     "MODE_NAMES",
     "CMode",
     "DebugMode",
+    "JAXDonatingMode",
     "Mode",
     "NoCCodeError",
     "NumbaBackgroundMode",
@@ -69,6 +74,7 @@ MODE_NAMES: dict[str, str | None] = {
     "JAX": "jax",
     "DEBUG_MODE": None,
     "NUMBA_BACKGROUND": "numba",
+    "JAX_DONATING": "jax",
 }
 
 # Spellings PyTensor or Theano code use for the same modes.
@@ -338,12 +344,31 @@ class NumbaBackgroundMode(Mode):
     """
 
 
+class JAXDonatingMode(Mode):
+    """'JAX_DONATING': 'JAX' whose methods donate the buffers of the members they update.
+
+    XLA then writes a training step's new parameters and optimizer state
+    into the old ones' memory instead of allocating new arrays, as
+    ``jax.jit(..., donate_argnums=...)`` does. The price, which 'JAX' does
+    not pay: a member's array read before a call that updates it is deleted
+    by the call (read ``np.array(inst.w)`` to keep a copy), and a call
+    interrupted (Ctrl-C) while its computation holds the donated arrays, or
+    failing inside XLA, loses them: an interrupt surfaces as itself, with a
+    note naming the deleted members, which must then be loaded from a
+    checkpoint or set again. A method whose graph indexes arrays donates
+    nothing, so that an out-of-range index still raises ``IndexError`` with
+    every member as it was.
+    """
+
+
 @functools.cache
 def _named_mode(name: str) -> _PyTensorMode:
     # One Mode object per name, so that compiled code keyed by mode is shared.
     if name == "NUMBA_BACKGROUND":
         numba = get_mode("NUMBA")
         return check_indices(tune(NumbaBackgroundMode(type(numba.linker)(), numba.provided_optimizer)))
+    if name == "JAX_DONATING":
+        return tune(JAXDonatingMode(DonatingJAXLinker(), get_mode("JAX").provided_optimizer))
     return check_indices(tune(get_mode(name)))
 
 

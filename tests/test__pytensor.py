@@ -934,3 +934,32 @@ def test_python_elemwise_folds_variadic_says_whether_a_sum_of_three_runs_per_ele
     # frompyfunc (a NumPy ufunc calling the scalar Op per element), or a function folding NumPy's add.
     per_element = isinstance(getattr(node.tag, "ufunc", None) or node.op.ufunc, np.ufunc)
     assert _pytensor.python_elemwise_folds_variadic() is (not per_element)
+
+
+def test_donating_jax_linker_donates_the_updated_inputs_of_a_graph_that_indexes_nothing():
+    need("jax")
+    x = pytensor.shared(np.ones(3), name="x")
+    donating = Mode(_pytensor.DonatingJAXLinker(), get_mode("JAX").provided_optimizer)
+    f = pytensor.function([], x.sum(), updates={x: x * 2}, mode=donating)
+    assert _pytensor.donates(f.maker.linker) == (0,)
+    assert float(f()) == 3.0
+    held = f.input_storage[0].storage[0]  # a jax array from the first call on
+    assert float(f()) == 6.0
+    assert held.is_deleted()  # its buffer went to the computation
+    np.testing.assert_array_equal(np.asarray(x.get_value()), [4.0, 4.0, 4.0])
+
+
+def test_donating_jax_linker_donates_nothing_from_a_graph_that_indexes():
+    need("jax")
+    x, idx = pytensor.shared(np.ones(3), name="x"), pt.lvector("idx")
+    donating = Mode(_pytensor.DonatingJAXLinker(), get_mode("JAX").provided_optimizer)
+    f = pytensor.function([idx], x[idx].sum(), updates={x: x * 2}, mode=donating)
+    assert _pytensor.donates(f.maker.linker) == ()
+    with pytest.raises(IndexError, match="index out of bounds"):
+        f(np.array([5]))
+
+
+def test_other_linkers_donate_nothing():
+    x = pytensor.shared(np.ones(3), name="x")
+    f = pytensor.function([], x.sum(), updates={x: x * 2}, mode="FAST_COMPILE")
+    assert _pytensor.donates(f.maker.linker) == ()

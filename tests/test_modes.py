@@ -263,3 +263,124 @@ def test_the_default_mode_has_the_speed_rewrites():
     with pytensor.config.change_flags(mode="Mode"):
         assert resolve_mode(None) is resolve_mode("FAST_RUN")
         assert resolve_mode(None).provided_optimizer.extra_rewrites
+
+
+# -- JAX_DONATING ---------------------------------------------------------------------------------
+
+
+def _training_module():
+    m = symmodule.Module()
+    m.w = T.dvector()
+    m.count = T.lscalar()
+    x, rows = T.dmatrix("x"), T.lvector("rows")
+    loss = T.sum((x @ m.w - 1.0) ** 2)
+    m.step = symmodule.Method([x], loss, w=m.w - 0.01 * T.grad(loss, m.w), count=m.count + 1)
+    m.pick = symmodule.Method([rows], m.w[rows].sum(), w=m.w * 2)
+    return m
+
+
+def test_jax_donating_is_jax_with_a_donating_linker():
+    need("jax")
+    mode = resolve_mode("JAX_DONATING")
+    assert isinstance(mode, modes.JAXDonatingMode)
+    assert isinstance(mode.linker, symmodule._pytensor.DonatingJAXLinker)
+    assert resolve_mode("jax_donating") is mode
+    assert "JAX_DONATING" in available_modes()
+
+
+def test_jax_donating_gives_jax_modes_bits():
+    need("jax")
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    runs = {}
+    for mode in ("JAX", "JAX_DONATING"):
+        inst = _training_module().make(mode=mode, w=np.zeros(3), count=0)
+        runs[mode] = [float(inst.step(x)) for _ in range(4)] + list(np.asarray(inst.w))
+    assert runs["JAX_DONATING"] == runs["JAX"]
+
+
+def test_jax_donating_deletes_a_members_array_read_before_a_call_that_updates_it():
+    need("jax")
+    inst = _training_module().make(mode="JAX_DONATING", w=np.zeros(3), count=0)
+    x = np.ones((2, 3))
+    inst.step(x)
+    before, kept = inst.w, np.array(inst.w)
+    inst.step(x)
+    assert before.is_deleted()
+    assert not np.array_equal(np.asarray(inst.w), kept)
+
+
+def test_jax_mode_keeps_a_members_array_read_before_a_call():
+    need("jax")
+    inst = _training_module().make(mode="JAX", w=np.zeros(3), count=0)
+    inst.step(np.ones((2, 3)))
+    before = inst.w
+    inst.step(np.ones((2, 3)))
+    assert not before.is_deleted()
+
+
+def test_jax_donating_donates_nothing_from_a_method_that_indexes_so_an_index_error_keeps_the_state():
+    need("jax")
+    inst = _training_module().make(mode="JAX_DONATING", w=np.arange(3.0), count=0)
+    inst.pick(np.array([0]))
+    before = inst.w
+    with pytest.raises(IndexError):
+        inst.pick(np.array([7]))
+    assert not before.is_deleted()
+    np.testing.assert_array_equal(np.asarray(inst.w), [0.0, 2.0, 4.0])
+    assert inst.step._sm_donating and not inst.pick._sm_donating
+
+
+def test_jax_donating_instances_save_and_load(tmp_path):
+    need("jax")
+    inst = _training_module().make(mode="JAX_DONATING", w=np.zeros(3), count=0)
+    inst.step(np.ones((2, 3)))
+    symmodule.save(inst, tmp_path / "model.safetensors")
+    again = _training_module().make(mode="JAX_DONATING", w=np.zeros(3), count=0)
+    symmodule.load(tmp_path / "model.safetensors", again)
+    np.testing.assert_array_equal(np.asarray(again.w), np.asarray(inst.w))
+    assert float(again.step(np.ones((2, 3)))) == float(inst.step(np.ones((2, 3))))
+
+
+def test_an_interrupt_during_a_donated_computation_surfaces_as_itself_naming_the_deleted_members():
+    need("jax")
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signal handlers run in the main thread")
+    m = symmodule.Module()
+    m.a, m.b = T.dscalar(), T.dscalar()
+    x = T.dscalar("x")
+    m.step = symmodule.Method(x, [], updates={m.a: m.a + x, m.b: m.b + x})
+    inst = m.make(mode="JAX_DONATING", a=0.0, b=0.0)
+    inst.step(1.0)
+    armed, outcomes = [False], {"whole": 0, "lost": 0}
+    note = symmodule.errors.DONATED_MEMBERS_LOST.format(method="Method 'step'", members="a, b")
+
+    def interrupt(signum, frame):
+        if armed[0]:
+            armed[0] = False  # one interrupt per call, as one Ctrl-C
+            raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 100e-6, 100e-6)
+    try:
+        for _ in range(3000):
+            try:
+                armed[0] = True
+                inst.step(1.0)
+                armed[0] = False
+            except KeyboardInterrupt as exc:
+                armed[0] = False
+                if getattr(exc, "__notes__", None):
+                    assert exc.__notes__ == [note]
+                    assert inst.a.is_deleted() and inst.b.is_deleted()
+                    outcomes["lost"] += 1
+                    inst.a = inst.b = 0.0
+                    continue
+            assert float(inst.a) == float(inst.b)  # a call not reported lost is whole
+            outcomes["whole"] += 1
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert outcomes["whole"] > 0

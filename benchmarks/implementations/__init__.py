@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-__all__ = ["FAMILIES", "MODAL", "ONLY", "Counter", "Layer", "Skipped", "implementations", "load", "runs"]
+__all__ = ["FAMILIES", "MODAL", "MODE_ONLY", "ONLY", "Counter", "Layer", "Skipped", "implementations", "load", "runs"]
 
 #: Family name -> module of this package, in the order of the tables.
 FAMILIES: dict[str, str] = {
@@ -77,14 +77,21 @@ ONLY: dict[str, tuple[str, ...]] = {"symmodule.unchecked": ("W1", "W4")}
 MODAL = ("symmodule", "symmodule.unchecked", "pytensor")
 
 
+#: Modes only some modal families have, and the workloads they run in them: symmodule's
+#: 'JAX_DONATING' changes how training steps store their updates, so it runs those.
+MODE_ONLY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "JAX_DONATING": (("symmodule",), ("W3", "W7")),
+}
+
+
 def runs(impl: str, key: str) -> bool:
     """Whether implementation ``impl`` (``family`` or ``family/MODE``) runs workload ``key``."""
-    family = impl.partition("/")[0]
-    return key in ONLY.get(family, (key,))
+    family, _, mode = impl.partition("/")
+    return key in ONLY.get(family, (key,)) and key in MODE_ONLY.get(mode, ((), (key,)))[1]
 
 
 #: Compilation modes whose backend is an optional package.
-MODE_PACKAGES = {"NUMBA": "numba", "FAST_RUN": "numba", "JAX": "jax"}
+MODE_PACKAGES = {"NUMBA": "numba", "FAST_RUN": "numba", "JAX": "jax", "JAX_DONATING": "jax"}
 
 
 def load(family: str, mode: str | None = None) -> ModuleType:
@@ -114,7 +121,9 @@ def implementations(modes: list[str]) -> list[str]:
     names = []
     for family in FAMILIES:
         if family in MODAL:
-            names.extend(f"{family}/{mode}" for mode in modes)
+            names.extend(
+                f"{family}/{mode}" for mode in modes if family in MODE_ONLY.get(mode, ((family,), ()))[0]
+            )
         else:
             names.append(family)
     return names

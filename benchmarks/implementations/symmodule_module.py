@@ -14,12 +14,16 @@ import numpy as np
 
 import symmodule
 from benchmarks.implementations import Counter, Layer
-from benchmarks.implementations.pytensor_graphs import MODES, cross_entropy, mlp_loss, regression_outputs, sgd, to_numpy, wait  # noqa: F401 - the family's interface
+from benchmarks.implementations import pytensor_graphs
+from benchmarks.implementations.pytensor_graphs import cross_entropy, mlp_loss, regression_outputs, sgd, to_numpy, wait  # noqa: F401 - the family's interface
 from symmodule import nn, optim
 from symmodule import tensor as T
 
 NAME = "symmodule"
 REQUIRES = ("symmodule",)
+#: Raw PyTensor's modes, and 'JAX_DONATING' (JAX donating the updated members' buffers), which
+#: runs the training workloads only (``benchmarks.implementations.MODE_ONLY``).
+MODES = (*pytensor_graphs.MODES, "JAX_DONATING")
 
 
 # -- W1: the regression of SpecifiedRegressionLayer ----------------------------------------

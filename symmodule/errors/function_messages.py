@@ -1,6 +1,7 @@
 """Messages of the function interface: ``In(...)`` and ``symmodule.function``'s input specs."""
 
 __all__ = [
+    "DONATED_MEMBERS_LOST",
     "BAD_INPUT_SPEC",
     "BAD_INPUTS_LIST",
     "INPUT_VALUE_NOT_CONVERTIBLE",
@@ -65,4 +66,12 @@ UPDATE_OF_FUNCTION_INPUT = (
 IN_NOT_A_VARIABLE = (
     "{where}: In(...) takes a symbolic variable (T.scalar('x'), T.matrix()), "
     "got {given}. A constant cannot be an input: use it in the graph directly."
+)
+
+
+DONATED_MEMBERS_LOST = (
+    "{method} was interrupted while its computation held the arrays of the members it updates "
+    "(mode 'JAX_DONATING' gives them to the computation), and they were deleted with it: {members}. "
+    "Load them from a checkpoint (symmodule.load) or give them new values; mode 'JAX' keeps every "
+    "member whole on an interrupt."
 )

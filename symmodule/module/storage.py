@@ -14,7 +14,9 @@ depends on the backend the instance's methods were compiled for:
 
 Buffers are not donated to the compiled function: donation would delete
 every jax array a user still holds (``before = inst.w``), and a call that
-fails could no longer leave the old state in place.
+fails could no longer leave the old state in place. The mode
+'JAX_DONATING' (:class:`symmodule.modes.JAXDonatingMode`) donates them on
+request, with those costs.
 """
 
 from __future__ import annotations

@@ -21,13 +21,12 @@ from pytensor.tensor.variable import TensorVariable
 from symmodule import errors, init as initializers
 from symmodule.nn import messages
 from symmodule.nn.functional import IMAGES, conv_geometry, pair, pool_geometry, window_fits
-from symmodule.nn.layer import Layer, check_ndim, check_positive, float_dtype, infer_length, static_length
+from symmodule.nn.layer import Layer, check_ndim, check_positive, float_dtype, infer_length, require, static_length
 from symmodule.nn.ops import Conv2dOp, Pool2dOp
+from symmodule.nn.ops.geometry import Pair
 from symmodule.roles import PARAM, REGULARIZABLE
 
 __all__ = ["Conv2d", "MaxPool2d", "AvgPool2d", "Flatten"]
-
-Pair = tuple[int, int]
 
 
 class Conv2d(Layer):
@@ -95,13 +94,10 @@ class Conv2d(Layer):
     ) -> None:
         super().__init__()
         check_positive("nn.Conv2d", in_channels=in_channels, out_channels=out_channels)
-        if out_channels is None:
-            raise errors.DeclarationError(
-                messages.MISSING_ARGUMENT.format(
-                    layer="nn.Conv2d", name="out_channels", what="the number of filters",
-                    fix="Give it: nn.Conv2d(1, 16, 3), or nn.Conv2d(None, 16, 3) to take in_channels from the input.",
-                )
-            )
+        require(
+            "nn.Conv2d", "out_channels", out_channels, "the number of filters",
+            "Give it: nn.Conv2d(1, 16, 3), or nn.Conv2d(None, 16, 3) to take in_channels from the input.",
+        )
         self._in, self._out = in_channels, out_channels
         self._kernel = pair("nn.Conv2d", "kernel_size", kernel_size)
         self._geometry = conv_geometry("nn.Conv2d", self._kernel, stride, padding, dilation)

@@ -233,6 +233,12 @@ def check_ndim(layer: Layer, x: TensorVariable, allowed: Iterable[int], layout: 
         )
 
 
+def require(layer: str, name: str, value: Any, what: str, fix: str) -> None:
+    """Refuse a required argument left out (None), saying what it is and how to give it."""
+    if value is None:
+        raise errors.DeclarationError(messages.MISSING_ARGUMENT.format(layer=layer, name=name, what=what, fix=fix))
+
+
 def check_positive(layer: str, *, lazy: bool = True, **values: Any) -> None:
     """Refuse a length argument that is not a positive int; None passes (a lazy length) when ``lazy``."""
     for name, value in values.items():

@@ -10,7 +10,7 @@ from pytensor.tensor.variable import TensorVariable
 
 from symmodule import errors, init as initializers
 from symmodule.nn import messages
-from symmodule.nn.layer import Layer, check_ndim, check_positive, float_dtype, infer_length, static_length
+from symmodule.nn.layer import Layer, check_ndim, check_positive, float_dtype, infer_length, require, static_length
 from symmodule.roles import PARAM, REGULARIZABLE
 
 __all__ = ["Linear"]
@@ -85,13 +85,10 @@ class Linear(Layer):
         check_positive("nn.Linear", n_in=n_in, n_out=n_out)
         if w is not None:
             n_in, n_out = self._tie(w, n_in, n_out)
-        if n_out is None:
-            raise errors.DeclarationError(
-                messages.MISSING_ARGUMENT.format(
-                    layer="nn.Linear", name="n_out", what="the number of outputs",
-                    fix="Give it: nn.Linear(64, 10), or nn.Linear(n_out=10) to take n_in from the input.",
-                )
-            )
+        require(
+            "nn.Linear", "n_out", n_out, "the number of outputs",
+            "Give it: nn.Linear(64, 10), or nn.Linear(n_out=10) to take n_in from the input.",
+        )
         self._n_in, self._n_out = n_in, n_out
         self._bias, self._init, self._bias_init = bias, init, bias_init
         self._dtype = float_dtype(dtype)

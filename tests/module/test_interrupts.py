@@ -78,8 +78,13 @@ def _generator(inst: symmodule.ModuleInstance) -> object:
     return symmodule.split(inst)[1].snapshot().get("random.rng0")
 
 
+#: Modes that give up the guarantee, documented: 'JAX_DONATING' hands the members' arrays to the
+#: computation (tests/test_modes.py checks what an interrupt does there).
+DONATING = {"JAX_DONATING"}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("mode", list(MODE_NAMES))
+@pytest.mark.parametrize("mode", [name for name in MODE_NAMES if name not in DONATING])
 def test_no_interrupted_call_is_half_applied(mode, request):
     if MODE_NAMES[mode] == "jax":
         need("jax")
