@@ -16,7 +16,10 @@ is.
 
 ``perform`` is the NumPy code (FAST_COMPILE, CVM, C); the Numba and JAX code
 live in :mod:`symmodule.nn.ops.numba_kernels` and
-:mod:`symmodule.nn.ops.jax_kernels`, registered by :func:`~symmodule.nn.ops.backends.register_kernels`.
+:mod:`symmodule.nn.ops.jax_kernels`, which :mod:`symmodule.nn.ops.backends`
+registers. Each backend refuses the same mistakes with the same messages
+(:func:`check_channels`, :func:`check_output_length`,
+:func:`check_gradient_shape`).
 """
 
 from __future__ import annotations
