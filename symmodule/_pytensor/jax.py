@@ -137,8 +137,13 @@ class DonatingJAXLinker(IndexCheckedJAXLinker):
     which this one does the same way. Checked with PyTensor 3.0.7 and 3.3.8.
     """
 
+    #: The input positions donated, set when the graph is jitted (once per linker).
+    donated: tuple[int, ...] = ()
+
     def jit_compile(self, fn: Callable[..., Any]) -> Callable[..., Any]:
-        donated = donates(self)
+        if _indexes(self.fgraph.apply_nodes):
+            return super().jit_compile(fn)
+        self.donated = donated = tuple(sorted(set((self.fgraph.update_mapping or {}).values())))
         if not donated:
             return super().jit_compile(fn)
         import jax
@@ -155,10 +160,8 @@ class DonatingJAXLinker(IndexCheckedJAXLinker):
 
 
 def donates(linker: Linker) -> tuple[int, ...]:
-    """The input positions whose buffers ``linker``'s compiled graph donates (none unless it is a :class:`DonatingJAXLinker`)."""
-    if not isinstance(linker, DonatingJAXLinker) or _indexes(linker.fgraph.apply_nodes):
-        return ()
-    return tuple(sorted(set((linker.fgraph.update_mapping or {}).values())))
+    """The input positions whose buffers ``linker``'s jitted graph donates (none unless it is a :class:`DonatingJAXLinker`)."""
+    return linker.donated if isinstance(linker, DonatingJAXLinker) else ()
 
 
 class ShardedJAXLinker(_PreparingJAXLinker):

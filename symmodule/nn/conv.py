@@ -164,8 +164,9 @@ class _Pool2d(Layer):
 
     def forward(self, x: TensorVariable, training: bool = False) -> TensorVariable:
         check_ndim(self, x, (4,), IMAGES, "Reshape a batch of images to (batch, channels, height, width).")
-        window_fits(self.where(), x, self._kernel, Pool2dOp(self._kernel, self._stride, self._reduction).geometry)
-        return Pool2dOp(self._kernel, self._stride, self._reduction)(x)
+        op = Pool2dOp(self._kernel, self._stride, self._reduction)
+        window_fits(self.where(), x, self._kernel, op.geometry)
+        return op(x)
 
     def extra_repr(self) -> str:
         return f"kernel_size={self._kernel}, stride={self._stride}"

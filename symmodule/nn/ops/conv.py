@@ -18,8 +18,7 @@ is.
 live in :mod:`symmodule.nn.ops.numba_kernels` and
 :mod:`symmodule.nn.ops.jax_kernels`, which :mod:`symmodule.nn.ops.backends`
 registers. Each backend refuses the same mistakes with the same messages
-(:func:`check_channels`, :func:`check_output_length`,
-:func:`check_gradient_shape`).
+(:func:`checked_lengths`, :func:`check_gradient_shape`).
 """
 
 from __future__ import annotations
@@ -43,6 +42,7 @@ __all__ = [
     "correlate",
     "input_grad",
     "filter_grad",
+    "checked_lengths",
     "check_channels",
     "check_output_length",
     "check_gradient_shape",
@@ -158,9 +158,7 @@ def _static_lengths(x_shape: tuple, w_shape: tuple, geometry: Geometry) -> tuple
 
 def correlate(x: np.ndarray, w: np.ndarray, geometry: Geometry) -> np.ndarray:
     """The forward convolution in NumPy: each image's windows as a matrix (im2col) times the filters."""
-    check_channels(x.shape[1], w.shape[1])
-    for axis in (0, 1):
-        check_output_length(geometry, x.shape[2 + axis], w.shape[2 + axis], axis)
+    checked_lengths(geometry, x.shape, w.shape)
     cols, (out_h, out_w) = _columns(x, w.shape, geometry)
     out = np.matmul(w.reshape(w.shape[0], -1), cols)  # (batch, out_channels, out_h * out_w)
     return out.reshape(x.shape[0], w.shape[0], out_h, out_w)
@@ -171,8 +169,8 @@ def input_grad(g: np.ndarray, w: np.ndarray, x_shape: tuple, geometry: Geometry)
     (top, bottom), (left, right) = geometry.padding
     batch, channels, height, width = x_shape
     out_channels, _, kh, kw = w.shape
-    check_gradient_shape(g.shape, (batch, out_channels, *geometry.output_shape(x_shape, (kh, kw))))
-    out_h, out_w = g.shape[2:]
+    out_h, out_w = checked_lengths(geometry, x_shape, w.shape)
+    check_gradient_shape(g.shape, (batch, out_channels, out_h, out_w))
     shares = np.matmul(w.reshape(out_channels, -1).T, g.reshape(batch, out_channels, -1))
     shares = shares.reshape(batch, channels, kh, kw, out_h, out_w)
     padded = np.zeros((batch, channels, height + top + bottom, width + left + right), dtype=g.dtype)
@@ -185,8 +183,8 @@ def input_grad(g: np.ndarray, w: np.ndarray, x_shape: tuple, geometry: Geometry)
 
 def filter_grad(x: np.ndarray, g: np.ndarray, w_shape: tuple, geometry: Geometry) -> np.ndarray:
     """The gradient with respect to the filters: each image's ``g`` times its windows, summed over the batch."""
-    cols, lengths = _columns(x, w_shape, geometry)
-    check_gradient_shape(g.shape, (x.shape[0], w_shape[0], *lengths))
+    check_gradient_shape(g.shape, (x.shape[0], w_shape[0], *checked_lengths(geometry, x.shape, w_shape)))
+    cols, _ = _columns(x, w_shape, geometry)
     per_image = np.matmul(g.reshape(g.shape[0], g.shape[1], -1), cols.transpose(0, 2, 1))
     return per_image.sum(axis=0).reshape(w_shape)
 
@@ -196,6 +194,17 @@ def _columns(x: np.ndarray, w_shape: tuple, geometry: Geometry) -> tuple[np.ndar
     windows = geometry.windows(geometry.pad(x), w_shape[2:])
     out_h, out_w = windows.shape[4:]
     return np.ascontiguousarray(windows).reshape(x.shape[0], -1, out_h * out_w), (out_h, out_w)
+
+
+def checked_lengths(geometry: Geometry, x_shape: tuple, w_shape: tuple) -> tuple[int, int]:
+    """The output's ``(height, width)`` for images and filters of these shapes, each mistake refused.
+
+    What every backend checks before convolving or computing a gradient, so
+    that all refuse the same calls with the same messages.
+    """
+    check_channels(x_shape[1], w_shape[1])
+    out_h, out_w = (check_output_length(geometry, x_shape[2 + axis], w_shape[2 + axis], axis) for axis in (0, 1))
+    return out_h, out_w
 
 
 def check_channels(got: int, expected: int) -> None:
@@ -224,8 +233,14 @@ def check_gradient_shape(got: tuple, expected: tuple) -> None:
         raise ValueError(GRADIENT_SHAPE.format(got=tuple(int(n) for n in got), expected=tuple(int(n) for n in expected)))
 
 
-GRADIENT_SHAPE = "the gradient given has shape {got}, but the output it is the gradient of has shape {expected}"
-CHANNELS_DIFFER = "the input has {got} channels (axis 1) but the filters expect {expected} (their axis 1)"
+GRADIENT_SHAPE = (
+    "the gradient given has shape {got}, but the output it is the gradient of has shape {expected}: "
+    "give a gradient of the output's shape (known_grads=, Lop)"
+)
+CHANNELS_DIFFER = (
+    "the input has {got} channels (axis 1) but the filters expect {expected} (their axis 1): "
+    "give images of {expected} channels, or filters of shape (out, {got}, kh, kw)"
+)
 WINDOW_TOO_LARGE = (
     "the input's {axis} is {length} ({padded} padded), shorter than one window's span of {span}: "
     "pad the input or use a smaller kernel or dilation"

@@ -24,9 +24,9 @@ from symmodule.nn.ops.conv import (
     Conv2dFilterGrad,
     Conv2dInputGrad,
     Conv2dOp,
-    check_channels,
     check_gradient_shape,
     check_output_length,
+    checked_lengths,
 )
 from symmodule.nn.ops.geometry import Geometry
 from symmodule.nn.ops.pool import MaxPool2dGradGrad, Pool2dGrad, Pool2dOp, check_pool_gradient
@@ -34,9 +34,7 @@ from symmodule.nn.ops.pool import MaxPool2dGradGrad, Pool2dGrad, Pool2dOp, check
 
 def _correlate(geometry: Geometry) -> Any:
     def correlate(x: Any, w: Any) -> Any:
-        check_channels(x.shape[1], w.shape[1])
-        for axis in (0, 1):
-            check_output_length(geometry, x.shape[2 + axis], w.shape[2 + axis], axis)
+        checked_lengths(geometry, x.shape, w.shape)
         return lax.conv_general_dilated(
             x,
             w,
@@ -54,28 +52,27 @@ def _jax_conv(op: Conv2dOp, node: Any = None, **kwargs: Any) -> Any:
     return _correlate(op.geometry)
 
 
+def _pullback(correlate: Any, wrt: int) -> Any:
+    """The pullback of ``correlate(x, w)`` with respect to its argument ``wrt`` (0: x, 1: w), as a gradient Op's code."""
+
+    def gradient(x: Any, w: Any, g: Any) -> Any:
+        out, pullback = jax.vjp(correlate, x, w)
+        check_gradient_shape(g.shape, out.shape)
+        return pullback(g)[wrt]
+
+    return gradient
+
+
 @register_jax_funcify(Conv2dInputGrad)
 def _jax_conv_input_grad(op: Conv2dInputGrad, node: Any = None, **kwargs: Any) -> Any:
-    correlate = _correlate(op.geometry)
-
-    def input_grad(g: Any, w: Any, x: Any) -> Any:
-        out, pullback = jax.vjp(lambda image: correlate(image, w), x)
-        check_gradient_shape(g.shape, out.shape)
-        return pullback(g)[0]
-
-    return input_grad
+    gradient = _pullback(_correlate(op.geometry), 0)
+    return lambda g, w, x: gradient(x, w, g)
 
 
 @register_jax_funcify(Conv2dFilterGrad)
 def _jax_conv_filter_grad(op: Conv2dFilterGrad, node: Any = None, **kwargs: Any) -> Any:
-    correlate = _correlate(op.geometry)
-
-    def filter_grad(x: Any, g: Any, w: Any) -> Any:
-        out, pullback = jax.vjp(lambda filters: correlate(x, filters), w)
-        check_gradient_shape(g.shape, out.shape)
-        return pullback(g)[0]
-
-    return filter_grad
+    gradient = _pullback(_correlate(op.geometry), 1)
+    return lambda x, g, w: gradient(x, w, g)
 
 
 @register_jax_funcify(Pool2dOp)

@@ -24,14 +24,14 @@ from symmodule.nn.ops.conv import (
     Conv2dFilterGrad,
     Conv2dInputGrad,
     Conv2dOp,
-    check_channels,
     check_gradient_shape,
     check_output_length,
+    checked_lengths,
 )
 from symmodule.nn.ops.geometry import Geometry
 from symmodule.nn.ops.pool import MaxPool2dGradGrad, Pool2dGrad, Pool2dOp
 
-_VERSION = 2
+_VERSION = 3
 
 
 @numba_njit
@@ -47,13 +47,14 @@ def _conv_kernels(geometry: Geometry) -> tuple[Any, Any, Any]:
     (sh, sw), ((top, bottom), (left, right)), (dh, dw) = geometry
 
     @numba_njit
-    def output_lengths(height, width, kh, kw):
+    def output_lengths(x_shape, w_shape):
+        # The output's (height, width); a mistake is refused by the NumPy code's own checks.
+        height, width, kh, kw = x_shape[2], x_shape[3], w_shape[2], w_shape[3]
         out_h = (height + top + bottom - dh * (kh - 1) - 1) // sh + 1
         out_w = (width + left + right - dw * (kw - 1) - 1) // sw + 1
-        if out_h < 1 or out_w < 1:
+        if x_shape[1] != w_shape[1] or out_h < 1 or out_w < 1:
             with numba.objmode():
-                check_output_length(geometry, height, kh, 0)
-                check_output_length(geometry, width, kw, 1)
+                checked_lengths(geometry, x_shape, w_shape)
         return out_h, out_w
 
     @numba_njit
@@ -101,12 +102,9 @@ def _numba_conv(op: Conv2dOp, node: Any = None, **kwargs: Any) -> tuple:
 
     @numba_njit
     def conv(x, w):
-        batch, channels, height, width = x.shape
-        out_channels, w_channels, kh, kw = w.shape
-        if w_channels != channels:
-            with numba.objmode():
-                check_channels(channels, w_channels)
-        out_h, out_w = output_lengths(height, width, kh, kw)
+        batch, channels = x.shape[0], x.shape[1]
+        out_channels, _, kh, kw = w.shape
+        out_h, out_w = output_lengths(x.shape, w.shape)
         filters = np.ascontiguousarray(w).reshape((out_channels, channels * kh * kw))
         out = np.empty((batch, out_channels, out_h * out_w), dtype=x.dtype)
         cols = np.empty((channels * kh * kw, out_h * out_w), dtype=x.dtype)
@@ -126,7 +124,7 @@ def _numba_conv_input_grad(op: Conv2dInputGrad, node: Any = None, **kwargs: Any)
     def input_grad(g, w, x):
         batch, channels, height, width = x.shape
         out_channels, _, kh, kw = w.shape
-        out_h, out_w = output_lengths(height, width, kh, kw)
+        out_h, out_w = output_lengths(x.shape, w.shape)
         _check_shape(g.shape, (batch, out_channels, out_h, out_w))
         # A transposed view of a C-ordered matrix is Fortran-ordered: BLAS reads it with a flag, no copy.
         filters_t = np.ascontiguousarray(w).reshape((out_channels, channels * kh * kw)).T
@@ -146,9 +144,9 @@ def _numba_conv_filter_grad(op: Conv2dFilterGrad, node: Any = None, **kwargs: An
 
     @numba_njit
     def filter_grad(x, g, w):
-        batch, channels, height, width = x.shape
+        batch, channels = x.shape[0], x.shape[1]
         out_channels, _, kh, kw = w.shape
-        out_h, out_w = output_lengths(height, width, kh, kw)
+        out_h, out_w = output_lengths(x.shape, w.shape)
         _check_shape(g.shape, (batch, out_channels, out_h, out_w))
         gw = np.zeros((out_channels, channels * kh * kw), dtype=x.dtype)
         image_gw = np.empty((out_channels, channels * kh * kw), dtype=x.dtype)

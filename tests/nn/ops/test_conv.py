@@ -323,7 +323,10 @@ def test_integer_inputs_become_floatx(floatx):
 # -- refusals -------------------------------------------------------------------------------
 
 
-CHANNELS = "the input has 2 channels (axis 1) but the filters expect 3 (their axis 1)"
+CHANNELS = (
+    "the input has 2 channels (axis 1) but the filters expect 3 (their axis 1): "
+    "give images of 3 channels, or filters of shape (out, 2, kh, kw)"
+)
 SHORT_HEIGHT = (
     "the input's height is 2 (2 padded), shorter than one window's span of 3: "
     "pad the input or use a smaller kernel or dilation"
