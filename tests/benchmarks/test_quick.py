@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Implementation -> the packages it needs; absent ones make it a legitimate skip.
 OPTIONAL = {
     "symmodule/JAX": ("jax",),
+    "symmodule/JAX_DONATING": ("jax",),
     "symmodule.unchecked/JAX": ("jax",),
     "pytensor/JAX": ("jax",),
     "torch": ("torch",),
